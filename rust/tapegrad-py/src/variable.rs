@@ -103,9 +103,7 @@ impl PyVariable {
         read_value: bool,
     ) -> PyResult<Bound<'py, Self>> {
         let _ = (use_locking, name, read_value);
-        let var = &slf.get().var;
-        var.assign_add(&to_tensor(delta, Some(var.dtype()))?).py()?;
-        Ok(slf.clone())
+        update(slf, delta, Variable::assign_add)
     }
 
     /// Subtracts from the value in place (not recorded); returns the variable.
@@ -118,9 +116,7 @@ impl PyVariable {
         read_value: bool,
     ) -> PyResult<Bound<'py, Self>> {
         let _ = (use_locking, name, read_value);
-        let var = &slf.get().var;
-        var.assign_sub(&to_tensor(delta, Some(var.dtype()))?).py()?;
-        Ok(slf.clone())
+        update(slf, delta, Variable::assign_sub)
     }
 
     fn __repr__(&self, py: Python<'_>) -> PyResult<String> {
@@ -143,6 +139,17 @@ impl PyVariable {
     fn _id(&self) -> u64 {
         self.var.id().0
     }
+}
+
+/// Converts `delta` to the variable's dtype and applies `f` (assign_add/sub).
+fn update<'py>(
+    slf: &Bound<'py, PyVariable>,
+    delta: &Bound<'py, PyAny>,
+    f: fn(&Variable, &Tensor) -> tapegrad::Result<()>,
+) -> PyResult<Bound<'py, PyVariable>> {
+    let var = &slf.get().var;
+    f(var, &to_tensor(delta, Some(var.dtype()))?).py()?;
+    Ok(slf.clone())
 }
 
 tensor_like_methods!(PyVariable);

@@ -128,16 +128,18 @@ impl Variable {
 
     /// Adds `delta` to the value (not recorded on tapes, as in TF).
     pub fn assign_add(&self, delta: &Tensor) -> Result<()> {
-        let new = crate::kernels::binary(crate::kernels::BinaryKind::Add, &self.value(), delta)?;
-        self.check("assign_add", &new)?;
-        self.set(new);
-        Ok(())
+        self.update("assign_add", crate::kernels::BinaryKind::Add, delta)
     }
 
     /// Subtracts `delta` from the value (not recorded on tapes, as in TF).
     pub fn assign_sub(&self, delta: &Tensor) -> Result<()> {
-        let new = crate::kernels::binary(crate::kernels::BinaryKind::Sub, &self.value(), delta)?;
-        self.check("assign_sub", &new)?;
+        self.update("assign_sub", crate::kernels::BinaryKind::Sub, delta)
+    }
+
+    /// `value = value <op> delta`, checked like `assign`.
+    fn update(&self, name: &'static str, op: crate::kernels::BinaryKind, delta: &Tensor) -> Result<()> {
+        let new = crate::kernels::binary(op, &self.value(), delta)?;
+        self.check(name, &new)?;
         self.set(new);
         Ok(())
     }
