@@ -261,8 +261,7 @@ fn run_sequential(
         let g = if plan.is_source[out] { grads[out].clone() } else { grads[out].take() };
         let Some(g) = g else { continue };
         let needs = plan.needs(node);
-        let input_grads = rules::vjp(node, &g, &needs, !recording).map_err(|e| in_backward(node, e))?;
-        drop(g);
+        let input_grads = rules::vjp(node, g, &needs, !recording).map_err(|e| in_backward(node, e))?;
         if release {
             // A non-persistent tape never reads this node again: free what it saved now.
             node.saved_inputs.clear();

@@ -9,17 +9,72 @@
 //! kernels' one-pass `unary_times` (float32 SIMD; other cases keep the
 //! composite rule).
 //!
+//! # Note [In-place gradients]
+//! The incoming gradient `g` is usually a temporary that only the backward pass
+//! holds (`Arc` count one): the previous rule made it and nothing else will read
+//! it. Then [`in_place`] overwrites `g` with `g · f'(·)` (and, for mul, div and
+//! sub, `g · z`, `g / z`, `−g`) instead of allocating: no fresh output page to
+//! fault in or zero, and `g`, just written by the previous rule, is still in
+//! cache. It computes the very expression of the out-of-place rule, element by
+//! element, so the bits never depend on which path ran. A `g` someone else can
+//! see (a source's own gradient, a user's `output_gradients`) is shared and so
+//! never touched.
+//!
 //! Results may differ from the composite rule in the last bit (one rounding
 //! instead of several); both are deterministic at any thread count, and the
 //! choice between them depends only on whether an outer tape is recording.
 
 use rayon::prelude::*;
+use smallvec::smallvec;
 
-use crate::kernels::UnaryKind as U;
-use crate::{Buffer, Tensor};
+use crate::autodiff::rules::InputGrads;
+use crate::autodiff::tape::Node;
+use crate::kernels::parallel::for_each_chunk;
+use crate::kernels::{BinaryKind as B, UnaryKind as U};
+use crate::ops::Op;
+use crate::{Buffer, Element, Tensor};
 
 const CHUNK: usize = 1 << 15;
 const PAR_MIN: usize = 1 << 16;
+
+/// Which saved operand unary op `u`'s algebraic factor reads: `Some(true)` for
+/// the output `y`, `Some(false)` for the input `x`, `None` if it has none here.
+fn factor_reads_output(u: U) -> Option<bool> {
+    match u {
+        U::Tanh | U::Sigmoid | U::Sqrt | U::Rsqrt | U::Reciprocal | U::Exp | U::Expm1 => Some(true),
+        U::Relu | U::Square | U::Log | U::Log1p | U::Abs => Some(false),
+        _ => None,
+    }
+}
+
+/// `f'` of unary op `u` written in terms of the operand [`factor_reads_output`] names.
+macro_rules! factor_fn {
+    ($name:ident, $t:ty) => {
+        #[inline(always)]
+        fn $name(u: U, v: $t) -> $t {
+            let one: $t = 1.0;
+            match u {
+                U::Tanh => one - v * v,
+                U::Sigmoid => v * (one - v),
+                U::Sqrt => 0.5 / v,
+                U::Rsqrt => -0.5 * v * v * v,
+                U::Reciprocal => -(v * v),
+                U::Exp => v,
+                U::Expm1 => v + one,
+                U::Relu if v > 0.0 => one,
+                U::Relu => 0.0,
+                U::Square => 2.0 * v,
+                U::Log => one / v,
+                U::Log1p => one / (one + v),
+                U::Abs if v > 0.0 => one,
+                U::Abs if v < 0.0 => -one,
+                _ => 0.0,
+            }
+        }
+    };
+}
+factor_fn!(factor_f32, f32);
+factor_fn!(factor_f64, f64);
 
 /// `g · f'(·)` for unary op `u` in one pass, or `None` to use the composite rule
 /// (unsupported op, dtype, or a `g` that is not exactly `y`'s shape or a scalar).
@@ -33,44 +88,18 @@ pub(crate) fn unary_grad(u: U, x: &Tensor, y: &Tensor, g: &Tensor) -> Option<Ten
         U::Cos => return crate::kernels::unary_times(U::Sin, x, g, -1.0),
         _ => {}
     }
-    // Which saved operand the factor reads: the input or the output.
-    let uses_y = match u {
-        U::Tanh | U::Sigmoid | U::Sqrt | U::Rsqrt | U::Reciprocal | U::Exp | U::Expm1 => true,
-        U::Relu | U::Square | U::Log | U::Log1p | U::Abs => false,
-        _ => return None,
-    };
-    let operand = if uses_y { y } else { x };
+    let operand = if factor_reads_output(u)? { y } else { x };
     macro_rules! go {
-        ($t:ty, $v:ident, $gs:ident) => {{
-            let one: $t = 1.0;
-            let f = |v: $t| -> $t {
-                match u {
-                    U::Tanh => one - v * v,
-                    U::Sigmoid => v * (one - v),
-                    U::Sqrt => 0.5 / v,
-                    U::Rsqrt => -0.5 * v * v * v,
-                    U::Reciprocal => -(v * v),
-                    U::Exp => v,
-                    U::Expm1 => v + one,
-                    U::Relu if v > 0.0 => one,
-                    U::Relu => 0.0,
-                    U::Square => 2.0 * v,
-                    U::Log => one / v,
-                    U::Log1p => one / (one + v),
-                    U::Abs if v > 0.0 => one,
-                    U::Abs if v < 0.0 => -one,
-                    _ => 0.0,
-                }
-            };
+        ($t:ty, $v:ident, $gs:ident, $factor:ident) => {{
             let mut out: Vec<$t> = vec![0.0; $v.len()];
             let body = |start: usize, o: &mut [$t]| {
                 let vs = &$v[start..start + o.len()];
                 if $gs.len() == 1 {
                     let gv = $gs[0];
-                    o.iter_mut().zip(vs).for_each(|(o, &v)| *o = gv * f(v));
+                    o.iter_mut().zip(vs).for_each(|(o, &v)| *o = gv * $factor(u, v));
                 } else {
                     let gs = &$gs[start..start + o.len()];
-                    o.iter_mut().zip(vs).zip(gs).for_each(|((o, &v), &gv)| *o = gv * f(v));
+                    o.iter_mut().zip(vs).zip(gs).for_each(|((o, &v), &gv)| *o = gv * $factor(u, v));
                 }
             };
             if out.len() < PAR_MIN || crate::threading::single_threaded() {
@@ -84,9 +113,127 @@ pub(crate) fn unary_grad(u: U, x: &Tensor, y: &Tensor, g: &Tensor) -> Option<Ten
         }};
     }
     let buf = match (operand.buffer(), g.buffer()) {
-        (Buffer::F32(v), Buffer::F32(gs)) => go!(f32, v, gs),
-        (Buffer::F64(v), Buffer::F64(gs)) => go!(f64, v, gs),
+        (Buffer::F32(v), Buffer::F32(gs)) => go!(f32, v, gs, factor_f32),
+        (Buffer::F64(v), Buffer::F64(gs)) => go!(f64, v, gs, factor_f64),
         _ => return None,
     };
     Tensor::from_buffer(buf, y.shape()).ok()
+}
+
+/// `g[i] = f(g[i], v[i])` over equal-length slices, split across the pool when large.
+fn zip_in_place<T: Element>(g: &mut [T], v: &[T], f: impl Fn(T, T) -> T + Sync + Send) {
+    for_each_chunk(g, 1, |s, o| {
+        let vs = &v[s..s + o.len()];
+        o.iter_mut().zip(vs).for_each(|(a, &b)| *a = f(*a, b));
+    });
+}
+
+/// `g` overwritten by `f(g, v)` elementwise, if `g`'s buffer is unshared and `v`
+/// has exactly its dtype and length (a ghost or a broadcast operand does not);
+/// false (nothing touched) otherwise.
+fn overwrite(
+    g: &mut Tensor,
+    v: &Tensor,
+    f32_op: impl Fn(f32, f32) -> f32 + Sync + Send,
+    f64_op: impl Fn(f64, f64) -> f64 + Sync + Send,
+) -> bool {
+    let n = g.numel();
+    match (g.buffer_mut(), v.buffer()) {
+        (Some(Buffer::F32(gs)), Buffer::F32(vs)) if vs.len() == n => zip_in_place(gs, vs, f32_op),
+        (Some(Buffer::F64(gs)), Buffer::F64(vs)) if vs.len() == n => zip_in_place(gs, vs, f64_op),
+        _ => return false,
+    }
+    true
+}
+
+/// `g = 0 − g` (the neg kernel's expression) if `g`'s buffer is unshared float.
+fn negate(g: &mut Tensor) -> bool {
+    match g.buffer_mut() {
+        Some(Buffer::F32(gs)) => for_each_chunk(gs, 1, |_, o| o.iter_mut().for_each(|a| *a = 0.0 - *a)),
+        Some(Buffer::F64(gs)) => for_each_chunk(gs, 1, |_, o| o.iter_mut().for_each(|a| *a = 0.0 - *a)),
+        _ => return false,
+    }
+    true
+}
+
+/// The gradients of `node`'s inputs computed into `g`'s own buffer (Note
+/// [In-place gradients]), or `g` back untouched when this node, its operands or
+/// `g` do not allow it. Only for the unrecorded (lazy) backward pass.
+pub(crate) fn in_place(node: &Node, mut g: Tensor, needs: &[bool]) -> Result<InputGrads, Tensor> {
+    let y = &node.saved_output;
+    if g.shape() != y.shape() || g.dtype() != y.dtype() {
+        return Err(g);
+    }
+    let need = |i: usize| needs.get(i).copied().unwrap_or(false);
+    let xs = &node.saved_inputs;
+    let done = match node.op {
+        // g · cos x and −g · sin x: one SIMD pass.
+        Op::Unary(U::Sin) => crate::kernels::times_unary_in_place(U::Cos, &xs[0], &mut g, 1.0),
+        Op::Unary(U::Cos) => crate::kernels::times_unary_in_place(U::Sin, &xs[0], &mut g, -1.0),
+        Op::Unary(u) => match factor_reads_output(u) {
+            Some(reads_y) => overwrite(
+                &mut g,
+                if reads_y { y } else { &xs[0] },
+                |gv, v| gv * factor_f32(u, v),
+                |gv, v| gv * factor_f64(u, v),
+            ),
+            None => false,
+        },
+        // Binary rules, only where no operand broadcasts (so `sum_to` is the identity).
+        Op::Binary(b) if xs.iter().all(|t| t.shape() == y.shape()) => {
+            let (x, z) = (&xs[0], &xs[1]);
+            return match (b, need(0), need(1)) {
+                // d(x·x) = (g·2)·x
+                (B::Mul, true, true) if x.id() == z.id() => {
+                    if overwrite(&mut g, x, |gv, v| gv * 2.0 * v, |gv, v| gv * 2.0 * v) {
+                        Ok(smallvec![Some(g), None])
+                    } else {
+                        Err(g)
+                    }
+                }
+                // dx = g·z; dz = x·g, computed first, from g as it came
+                (B::Mul, nx, nz) => {
+                    let gz = if nz {
+                        if !nx {
+                            return if overwrite(&mut g, x, |gv, v| v * gv, |gv, v| v * gv) {
+                                Ok(smallvec![None, Some(g)])
+                            } else {
+                                Err(g)
+                            };
+                        }
+                        match crate::kernels::binary(B::Mul, x, &g) {
+                            Ok(t) => Some(t),
+                            Err(_) => return Err(g),
+                        }
+                    } else {
+                        None
+                    };
+                    if overwrite(&mut g, z, |gv, v| gv * v, |gv, v| gv * v) {
+                        Ok(smallvec![Some(g), gz])
+                    } else {
+                        Err(g)
+                    }
+                }
+                // dx = g / z
+                (B::Div, true, false) => {
+                    if overwrite(&mut g, z, |gv, v| gv / v, |gv, v| gv / v) {
+                        Ok(smallvec![Some(g), None])
+                    } else {
+                        Err(g)
+                    }
+                }
+                // dz = −g, as the neg kernel computes it (0 − g)
+                (B::Sub, false, true) => {
+                    if negate(&mut g) {
+                        Ok(smallvec![None, Some(g)])
+                    } else {
+                        Err(g)
+                    }
+                }
+                _ => Err(g),
+            };
+        }
+        _ => false,
+    };
+    if done { Ok(smallvec![Some(g)]) } else { Err(g) }
 }

@@ -164,7 +164,7 @@ fn run_node<'s>(sh: &'s Shared<'s>, s: &rayon::Scope<'s>, i: usize) {
             *sh.done[out].lock().unwrap_or_else(|e| e.into_inner()) = Some(g.clone());
         }
         let needs = sh.plan.needs(node);
-        rules::vjp(node, &g, &needs, true).map_err(|e| in_backward(node, e))
+        rules::vjp(node, g, &needs, true).map_err(|e| in_backward(node, e))
     })();
     let input_grads = match result {
         Ok(g) => g,

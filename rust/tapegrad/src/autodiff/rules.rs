@@ -79,7 +79,19 @@ fn inverse_perm(perm: &[usize]) -> Vec<usize> {
 /// Rules that need the exact shape get `g` materialised first; `backward`
 /// materialises what it returns. Recorded backward passes never go lazy, so an
 /// outer tape sees exactly TF's ops.
-pub(crate) fn vjp(node: &Node, g: &Tensor, needs: &[bool], lazy: bool) -> Result<InputGrads> {
+///
+/// `g` is taken by value so that, on the lazy path, rules can compute into its
+/// buffer when nothing else holds it (Note [In-place gradients] in `fused`).
+pub(crate) fn vjp(node: &Node, g: Tensor, needs: &[bool], lazy: bool) -> Result<InputGrads> {
+    let g = if lazy {
+        match fused::in_place(node, g, needs) {
+            Ok(grads) => return Ok(grads),
+            Err(g) => g,
+        }
+    } else {
+        g
+    };
+    let g = &g;
     let xs = &node.saved_inputs;
     let y = &node.saved_output;
     let need = |i: usize| needs.get(i).copied().unwrap_or(false);

@@ -77,29 +77,52 @@ fn vmath_fun(op: UnaryKind) -> Option<Fun> {
 /// shape or is a scalar. `None` when `f` has no vectorised form here (f64, debug
 /// builds) or the operands do not fit; callers then use the composite rule.
 pub(crate) fn unary_times(op: UnaryKind, x: &Tensor, g: &Tensor, scale: f32) -> Option<Tensor> {
-    const BLOCK: usize = 1024;
     let f = vmath_fun(op)?;
     let (Buffer::F32(xs), Buffer::F32(gs)) = (x.buffer(), g.buffer()) else { return None };
     if gs.len() != xs.len() && gs.len() != 1 {
         return None;
     }
     let mut out = alloc::<f32>(xs.len());
-    for_each_chunk(&mut out, BLOCK, |start, o| {
+    times_blocks(f, xs, Some(gs), scale, &mut out);
+    Some(Tensor::new_unchecked(Buffer::F32(out), Shape::from_slice(x.shape())))
+}
+
+/// [`unary_times`] written over `g`'s own buffer: true if done, false (`g`
+/// untouched) when `g` is shared, not float32 of `x`'s length, or `f` has no
+/// vectorised form. The same expression, so the same bits, as `unary_times`.
+pub(crate) fn times_unary_in_place(op: UnaryKind, x: &Tensor, g: &mut Tensor, scale: f32) -> bool {
+    let Some(f) = vmath_fun(op) else { return false };
+    let Buffer::F32(xs) = x.buffer() else { return false };
+    match g.buffer_mut() {
+        Some(Buffer::F32(gs)) if gs.len() == xs.len() => times_blocks(f, xs, None, scale, gs),
+        _ => return false,
+    }
+    true
+}
+
+/// `out = scale · g · f(xs)`, where `g` is `gs` (full length or one scalar) or,
+/// with `None`, `out`'s own contents.
+fn times_blocks(f: Fun, xs: &[f32], gs: Option<&[f32]>, scale: f32, out: &mut [f32]) {
+    const BLOCK: usize = 1024;
+    for_each_chunk(out, BLOCK, |start, o| {
         let mut tmp = [0.0f32; BLOCK];
         for (b, ob) in o.chunks_mut(BLOCK).enumerate() {
             let at = start + b * BLOCK;
             let t = &mut tmp[..ob.len()];
             vmath::map_f32(f, &xs[at..at + ob.len()], t);
-            if gs.len() == 1 {
-                let k = gs[0] * scale;
-                ob.iter_mut().zip(t.iter()).for_each(|(o, &v)| *o = k * v);
-            } else {
-                let gb = &gs[at..at + ob.len()];
-                ob.iter_mut().zip(t.iter()).zip(gb).for_each(|((o, &v), &gv)| *o = scale * gv * v);
+            match gs {
+                Some([g]) => {
+                    let k = g * scale;
+                    ob.iter_mut().zip(t.iter()).for_each(|(o, &v)| *o = k * v);
+                }
+                Some(gs) => {
+                    let gb = &gs[at..at + ob.len()];
+                    ob.iter_mut().zip(t.iter()).zip(gb).for_each(|((o, &v), &gv)| *o = scale * gv * v);
+                }
+                None => ob.iter_mut().zip(t.iter()).for_each(|(o, &v)| *o = scale * *o * v),
             }
         }
     });
-    Some(Tensor::new_unchecked(Buffer::F32(out), Shape::from_slice(x.shape())))
 }
 
 fn map_fun_f32(f: Fun, v: &[f32]) -> Vec<f32> {

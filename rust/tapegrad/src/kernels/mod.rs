@@ -359,7 +359,7 @@ pub fn release_buffer_cache() {
 }
 
 /// `scale · g · f(x)` in one SIMD pass (see `elementwise::unary_times`).
-pub(crate) use elementwise::unary_times;
+pub(crate) use elementwise::{times_unary_in_place, unary_times};
 
 pub mod index;
 pub mod random;
@@ -372,7 +372,7 @@ mod gather;
 mod layout;
 mod math;
 mod matmul;
-mod parallel;
+pub(crate) mod parallel;
 mod reduce;
 mod scalar;
 mod scan;
