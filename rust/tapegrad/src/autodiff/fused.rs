@@ -24,18 +24,14 @@
 //! instead of several); both are deterministic at any thread count, and the
 //! choice between them depends only on whether an outer tape is recording.
 
-use rayon::prelude::*;
 use smallvec::smallvec;
 
 use crate::autodiff::rules::InputGrads;
 use crate::autodiff::tape::Node;
-use crate::kernels::parallel::for_each_chunk;
+use crate::kernels::parallel::{for_each_chunk, zip_with};
 use crate::kernels::{BinaryKind as B, UnaryKind as U};
 use crate::ops::Op;
-use crate::{Buffer, Element, Tensor};
-
-const CHUNK: usize = 1 << 15;
-const PAR_MIN: usize = 1 << 16;
+use crate::{Buffer, Tensor};
 
 /// Which saved operand unary op `u`'s algebraic factor reads: `Some(true)` for
 /// the output `y`, `Some(false)` for the input `x`, `None` if it has none here.
@@ -92,23 +88,15 @@ pub(crate) fn unary_grad(u: U, x: &Tensor, y: &Tensor, g: &Tensor) -> Option<Ten
     macro_rules! go {
         ($t:ty, $v:ident, $gs:ident, $factor:ident) => {{
             let mut out: Vec<$t> = vec![0.0; $v.len()];
-            let body = |start: usize, o: &mut [$t]| {
+            for_each_chunk(&mut out, 1, |start, o| {
                 let vs = &$v[start..start + o.len()];
-                if $gs.len() == 1 {
-                    let gv = $gs[0];
+                if let [gv] = $gs[..] {
                     o.iter_mut().zip(vs).for_each(|(o, &v)| *o = gv * $factor(u, v));
                 } else {
                     let gs = &$gs[start..start + o.len()];
                     o.iter_mut().zip(vs).zip(gs).for_each(|((o, &v), &gv)| *o = gv * $factor(u, v));
                 }
-            };
-            if out.len() < PAR_MIN || crate::threading::single_threaded() {
-                body(0, &mut out);
-            } else {
-                crate::threading::install(|| {
-                    out.par_chunks_mut(CHUNK).enumerate().for_each(|(i, o)| body(i * CHUNK, o));
-                });
-            }
+            });
             <$t as crate::Element>::into_buffer(out)
         }};
     }
@@ -118,14 +106,6 @@ pub(crate) fn unary_grad(u: U, x: &Tensor, y: &Tensor, g: &Tensor) -> Option<Ten
         _ => return None,
     };
     Tensor::from_buffer(buf, y.shape()).ok()
-}
-
-/// `g[i] = f(g[i], v[i])` over equal-length slices, split across the pool when large.
-fn zip_in_place<T: Element>(g: &mut [T], v: &[T], f: impl Fn(T, T) -> T + Sync + Send) {
-    for_each_chunk(g, 1, |s, o| {
-        let vs = &v[s..s + o.len()];
-        o.iter_mut().zip(vs).for_each(|(a, &b)| *a = f(*a, b));
-    });
 }
 
 /// `g` overwritten by `f(g, v)` elementwise, if `g`'s buffer is unshared and `v`
@@ -139,8 +119,8 @@ fn overwrite(
 ) -> bool {
     let n = g.numel();
     match (g.buffer_mut(), v.buffer()) {
-        (Some(Buffer::F32(gs)), Buffer::F32(vs)) if vs.len() == n => zip_in_place(gs, vs, f32_op),
-        (Some(Buffer::F64(gs)), Buffer::F64(vs)) if vs.len() == n => zip_in_place(gs, vs, f64_op),
+        (Some(Buffer::F32(gs)), Buffer::F32(vs)) if vs.len() == n => zip_with(gs, vs, f32_op),
+        (Some(Buffer::F64(gs)), Buffer::F64(vs)) if vs.len() == n => zip_with(gs, vs, f64_op),
         _ => return false,
     }
     true
@@ -166,41 +146,37 @@ pub(crate) fn in_place(node: &Node, mut g: Tensor, needs: &[bool]) -> Result<Inp
     }
     let need = |i: usize| needs.get(i).copied().unwrap_or(false);
     let xs = &node.saved_inputs;
-    let done = match node.op {
+    // Which input `g` becomes the gradient of, and the other input's gradient if any.
+    let (slot, other) = match node.op {
         // g · cos x and −g · sin x: one SIMD pass.
-        Op::Unary(U::Sin) => crate::kernels::times_unary_in_place(U::Cos, &xs[0], &mut g, 1.0),
-        Op::Unary(U::Cos) => crate::kernels::times_unary_in_place(U::Sin, &xs[0], &mut g, -1.0),
+        Op::Unary(U::Sin) => {
+            (crate::kernels::times_unary_in_place(U::Cos, &xs[0], &mut g, 1.0).then_some(0), None)
+        }
+        Op::Unary(U::Cos) => {
+            (crate::kernels::times_unary_in_place(U::Sin, &xs[0], &mut g, -1.0).then_some(0), None)
+        }
         Op::Unary(u) => match factor_reads_output(u) {
-            Some(reads_y) => overwrite(
-                &mut g,
-                if reads_y { y } else { &xs[0] },
-                |gv, v| gv * factor_f32(u, v),
-                |gv, v| gv * factor_f64(u, v),
-            ),
-            None => false,
+            Some(reads_y) => {
+                let v = if reads_y { y } else { &xs[0] };
+                (
+                    overwrite(&mut g, v, |gv, v| gv * factor_f32(u, v), |gv, v| gv * factor_f64(u, v))
+                        .then_some(0),
+                    None,
+                )
+            }
+            None => (None, None),
         },
         // Binary rules, only where no operand broadcasts (so `sum_to` is the identity).
         Op::Binary(b) if xs.iter().all(|t| t.shape() == y.shape()) => {
             let (x, z) = (&xs[0], &xs[1]);
-            return match (b, need(0), need(1)) {
+            match (b, need(0), need(1)) {
                 // d(x·x) = (g·2)·x
                 (B::Mul, true, true) if x.id() == z.id() => {
-                    if overwrite(&mut g, x, |gv, v| gv * 2.0 * v, |gv, v| gv * 2.0 * v) {
-                        Ok(smallvec![Some(g), None])
-                    } else {
-                        Err(g)
-                    }
+                    (overwrite(&mut g, x, |gv, v| gv * 2.0 * v, |gv, v| gv * 2.0 * v).then_some(0), None)
                 }
-                // dx = g·z; dz = x·g, computed first, from g as it came
-                (B::Mul, nx, nz) => {
+                // dz = x·g (computed first, from g as it came), dx = g·z
+                (B::Mul, true, nz) => {
                     let gz = if nz {
-                        if !nx {
-                            return if overwrite(&mut g, x, |gv, v| v * gv, |gv, v| v * gv) {
-                                Ok(smallvec![None, Some(g)])
-                            } else {
-                                Err(g)
-                            };
-                        }
                         match crate::kernels::binary(B::Mul, x, &g) {
                             Ok(t) => Some(t),
                             Err(_) => return Err(g),
@@ -208,32 +184,25 @@ pub(crate) fn in_place(node: &Node, mut g: Tensor, needs: &[bool]) -> Result<Inp
                     } else {
                         None
                     };
-                    if overwrite(&mut g, z, |gv, v| gv * v, |gv, v| gv * v) {
-                        Ok(smallvec![Some(g), gz])
-                    } else {
-                        Err(g)
-                    }
+                    (overwrite(&mut g, z, |gv, v| gv * v, |gv, v| gv * v).then_some(0), gz)
+                }
+                (B::Mul, false, true) => {
+                    (overwrite(&mut g, x, |gv, v| v * gv, |gv, v| v * gv).then_some(1), None)
                 }
                 // dx = g / z
                 (B::Div, true, false) => {
-                    if overwrite(&mut g, z, |gv, v| gv / v, |gv, v| gv / v) {
-                        Ok(smallvec![Some(g), None])
-                    } else {
-                        Err(g)
-                    }
+                    (overwrite(&mut g, z, |gv, v| gv / v, |gv, v| gv / v).then_some(0), None)
                 }
                 // dz = −g, as the neg kernel computes it (0 − g)
-                (B::Sub, false, true) => {
-                    if negate(&mut g) {
-                        Ok(smallvec![None, Some(g)])
-                    } else {
-                        Err(g)
-                    }
-                }
-                _ => Err(g),
-            };
+                (B::Sub, false, true) => (negate(&mut g).then_some(1), None),
+                _ => (None, None),
+            }
         }
-        _ => false,
+        _ => (None, None),
     };
-    if done { Ok(smallvec![Some(g)]) } else { Err(g) }
+    match slot {
+        Some(0) => Ok(smallvec![Some(g), other]),
+        Some(_) => Ok(smallvec![other, Some(g)]),
+        None => Err(g),
+    }
 }

@@ -45,6 +45,22 @@ where
     run_chunks(out, chunk, |i, c| f(i * chunk, c));
 }
 
+/// `dst[i] = f(dst[i], src[i])` over equal-length slices (the in-place
+/// elementwise update of gradient accumulation and in-place rules), chunked as
+/// [`for_each_chunk`].
+pub(crate) fn zip_with<T, U, F>(dst: &mut [T], src: &[U], f: F)
+where
+    T: Copy + Send,
+    U: Copy + Sync,
+    F: Fn(T, U) -> T + Sync + Send,
+{
+    debug_assert_eq!(dst.len(), src.len());
+    for_each_chunk(dst, 1, |start, d| {
+        let s = &src[start..start + d.len()];
+        d.iter_mut().zip(s).for_each(|(a, &b)| *a = f(*a, b));
+    });
+}
+
 /// Like [`for_each_chunk`] for outputs whose items each cost `weight` input
 /// elements (e.g. one output per reduced row of length `weight`): goes parallel
 /// on the total work, with chunks of about [`CHUNK_ELEMS`] input elements.
