@@ -287,176 +287,23 @@ def w1_numpy(ctx: Ctx) -> list[Row]:
 
 
 # =========================================================================== W2 seed notebooks
-def w2_seed_000(tf: Any) -> None:
-    """Seed 000 (TF 1 tutorial): tapes, persistent tapes, control flow, higher order."""
-    getattr(tf, "enable_eager_execution", lambda: None)()
-    x = tf.ones((2, 2))
-    with tf.GradientTape() as t:
-        t.watch(x)
-        y = tf.reduce_sum(x)
-        z = tf.multiply(y, y)
-    dz_dx = t.gradient(z, x)
-    for i in [0, 1]:
-        for j in [0, 1]:
-            assert dz_dx[i][j].numpy() == 8.0
-    x = tf.constant(3.0)
-    with tf.GradientTape(persistent=True) as t:
-        t.watch(x)
-        y = x * x
-        z = y * y
-    t.gradient(z, x)
-    t.gradient(y, z)
-    del t
-
-    def f(x: Any, y: int) -> Any:
-        output = 1.0
-        for i in range(y):
-            if i > 1 and i < 5:
-                output = tf.multiply(output, x)
-        return output
-
-    def grad(x: Any, y: int) -> Any:
-        with tf.GradientTape() as t:
-            t.watch(x)
-            out = f(x, y)
-        return t.gradient(out, x)
-
-    x = tf.convert_to_tensor(2.0)
-    assert grad(x, 6).numpy() == 12.0
-    assert grad(x, 5).numpy() == 12.0
-    assert grad(x, 4).numpy() == 4.0
-    x = tf.Variable(1.0)
-    with tf.GradientTape() as t:
-        with tf.GradientTape() as t2:
-            y = x * x * x
-        dy_dx = t2.gradient(y, x)
-    d2y_dx2 = t.gradient(dy_dx, x)
-    assert dy_dx.numpy() == 3.0
-    assert d2y_dx2.numpy() == 6.0
-
-
-def w2_seed_001(tf: Any) -> None:
-    """Seed 001 (TF 2 guide): variables, nested sources, a Dense layer, watching rules."""
-    x = tf.Variable(3.0)
-    with tf.GradientTape() as tape:
-        y = x**2
-    tape.gradient(y, x).numpy()
-    w = tf.Variable(tf.random.normal((3, 2)), name="w")
-    b = tf.Variable(tf.zeros(2, dtype=tf.float32), name="b")
-    x = [[1.0, 2.0, 3.0]]
-    with tf.GradientTape() as tape:
-        y = x @ w + b
-        loss = tf.reduce_mean(y**2)
-    [dl_dw, dl_db] = tape.gradient(loss, [w, b])
-    with tf.GradientTape() as tape:
-        y = x @ w + b
-        loss = tf.reduce_mean(y**2)
-    tape.gradient(loss, {"w": w, "b": b})
-    layer = tf.keras.layers.Dense(2, activation="relu")
-    x = tf.constant([[1.0, 2.0, 3.0]])
-    with tf.GradientTape() as tape:
-        y = layer(x)
-        loss = tf.reduce_mean(y**2)
-    tape.gradient(loss, layer.trainable_variables)
-    x0 = tf.Variable(3.0, name="x0")
-    x1 = tf.Variable(3.0, name="x1", trainable=False)
-    x2 = tf.Variable(2.0, name="x2") + 1.0
-    x3 = tf.constant(3.0, name="x3")
-    x4 = tf.Variable(4.0, name="x4")
-    with tf.GradientTape() as tape:
-        y = (x0**2) + (x1**2) + (x2**2) + (x3**2)
-    tape.gradient(y, [x0, x1, x2, x3, x4])
-    _ = [var.name for var in tape.watched_variables()]
-    x = tf.constant(3.0)
-    with tf.GradientTape() as tape:
-        tape.watch(x)
-        y = x**2
-    tape.gradient(y, x).numpy()
-    x0 = tf.Variable(0.0)
-    x1 = tf.Variable(10.0)
-    with tf.GradientTape(watch_accessed_variables=False) as tape:
-        tape.watch(x1)
-        y0 = tf.math.sin(x0)
-        y1 = tf.nn.softplus(x1)
-        y = y0 + y1
-        ys = tf.reduce_sum(y)
-    grad = tape.gradient(ys, {"x0": x0, "x1": x1})
-    grad["x1"].numpy()
-
-
-def w2_seed_002(tf: Any) -> None:
-    """Seed 002 (d2l): tensordot, overwritten gradients, stop_gradient, control flow."""
-    x = tf.range(4, dtype=tf.float32)
-    x = tf.Variable(x)
-    with tf.GradientTape() as t:
-        y = 2 * tf.tensordot(x, x, axes=1)
-    t.gradient(y, x)
-    with tf.GradientTape() as t:
-        y = tf.reduce_sum(x)
-    t.gradient(y, x)
-    with tf.GradientTape() as t:
-        y = (2 * (x**2)) + (3 * x) + 10
-    t.gradient(y, x)
-    with tf.GradientTape(persistent=True) as t:
-        y = x**3
-        u = tf.stop_gradient(y)
-        z = 2 * u * x
-    x_grad = t.gradient(z, x)
-    _ = x_grad == 2 * u
-    y_grad_based_on_x = t.gradient(y, x)
-    _ = y_grad_based_on_x == 3 * (x**2)
-
-    def f(a: Any) -> Any:
-        b = a * 2
-        while tf.norm(b) < 1000:
-            b = b * 2
-        if tf.reduce_sum(b) > 0:
-            c = b
-        else:
-            c = 100 * b
-        return c
-
-    a = tf.Variable(tf.random.normal(shape=()))
-    with tf.GradientTape() as t:
-        d = f(a)
-    t.gradient(d, a)
-
-
-def w2_seed_003(tf: Any) -> None:
-    """Seed 003 (TF 1 eager, ``tfe``): persistent tape, watch() across nested tapes."""
-    getattr(tf, "enable_eager_execution", lambda: None)()
-    contrib = getattr(tf, "contrib", None)
-    _tfe = contrib.eager if contrib is not None else None  # noqa: F841 (the notebook's alias)
-    x = tf.ones((2, 2))
-    with tf.GradientTape(persistent=True) as t:
-        t.watch(x)
-        y = tf.reduce_sum(x)
-        z = tf.multiply(y, y)
-    t.gradient(z, y).numpy()
-    t.gradient(z, x).numpy()
-    x = tf.constant(1.0)
-    with tf.GradientTape() as t:
-        with tf.GradientTape() as t2:
-            t2.watch(x)
-            y = x * x * x
-        dy_dx = t2.gradient(y, x)
-    d2y_dx2 = t.gradient(dy_dx, x)
-    _ = dy_dx.numpy(), d2y_dx2  # None in TensorFlow 2: t2.watch(x) does not reach the outer tape
-
-
-def w2_pass(tf: Any) -> None:
-    """One pass of every computation in the four seed notebooks (fixed random seed)."""
-    tf.random.set_seed(0)
-    w2_seed_000(tf)
-    w2_seed_001(tf)
-    w2_seed_002(tf)
-    w2_seed_003(tf)
+def seeds_module() -> Any:
+    """``_seeds.py`` beside this file, loaded by path: a peer's interpreter runs this file
+    in isolated mode (``-I``), without tapegrad installed or this folder on ``sys.path``."""
+    spec = importlib.util.spec_from_file_location("tapegrad_bench_seeds", os.path.join(
+        os.path.dirname(os.path.abspath(__file__)), "_seeds.py"))
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
 
 
 def w2_tf(ctx: Ctx) -> list[Row]:
     """W2 for tapegrad / tensorflow: ms per pass of the four seeds."""
     tf = tf_module(ctx)
-    s = repeat(timed(lambda: w2_pass(tf)), ctx)
+    seeds = seeds_module()
+    report = seeds.Report()
+    s = repeat(timed(lambda: seeds.run_all(tf, report)), ctx)
     return [make_row(ctx, "W2", "4 seed notebooks", "pass", "ms", column(s, 0, 1e3), default_threads(ctx))]
 
 
