@@ -65,6 +65,13 @@ def test_tanh_second_derivative_exact(tf):
     assert nth_derivative(tf.tanh, x0, 2) == pytest.approx(-2 * t * (1 - t * t), rel=1e-12)
 
 
+def test_tanh_third_derivative_exact(tf):
+    """d3 tanh = -2 (1 - tanh^2)(1 - 3 tanh^2): tanh's recorded gradient op, differentiated twice."""
+    x0 = -0.6
+    t = np.tanh(x0)
+    assert nth_derivative(tf.tanh, x0, 3) == pytest.approx(-2 * (1 - t * t) * (1 - 3 * t * t), rel=1e-12)
+
+
 def test_exp_times_x_derivatives_exact(tf):
     """(x e^x)^(n) = (x + n) e^x."""
     x0 = 0.25

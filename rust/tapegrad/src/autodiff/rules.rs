@@ -246,8 +246,8 @@ fn unary_vjp(u: U, x: &Tensor, y: &Tensor, g: &Tensor) -> Result<Tensor> {
         // d sinh = cosh, d cosh = sinh
         U::Sinh => mul(g, &cosh(x)?)?,
         U::Cosh => mul(g, &sinh(x)?)?,
-        // d tanh = 1 − y²
-        U::Tanh => mul(g, &sub(&c(x, 1.0), &square(y)?)?)?,
+        // d tanh = 1 − y², as one recorded op (TF's TanhGrad)
+        U::Tanh => tanh_grad(y, g)?,
         // d asinh = 1/√(x²+1)
         U::Asinh => mul(g, &rsqrt(&add(&square(x)?, &c(x, 1.0))?)?)?,
         // d acosh = 1/sinh(y)
@@ -324,6 +324,11 @@ fn binary_vjp(
                 if nz { Some(neg(&div(&mul(g, x)?, &r)?)?) } else { None },
             )
         }
+        // TanhGrad(y, g) = g (1 − y²): d/dy = −2 y g, d/dg = TanhGrad(y, ·)
+        B::TanhGrad => (
+            if nx { Some(mul(&mul(g, z)?, &mul(x, &c(x, -2.0))?)?) } else { None },
+            if nz { Some(tanh_grad(x, g)?) } else { None },
+        ),
         _ => (None, None),
     };
     let gx = match gx {

@@ -354,6 +354,8 @@ fn float_binary<T: Float>(
             if r != T::ZERO && ((q < T::ZERO) != (r < T::ZERO)) { r.add(q) } else { r }
         }),
         B::Atan2 => f!(|p, q| p.atan2(q)),
+        // g · (1 − y·y), the very expression of the composite rule it replaces
+        B::TanhGrad => f!(|p, q| q.mul(T::ONE.sub(p.mul(p)))),
         _ => Err(unsupported(op.name(), T::DTYPE, BOOL_HINT)),
     }
 }
@@ -412,7 +414,7 @@ fn int_binary<T: Int>(
             let r = p.wrapping_rem_(q);
             if r != T::ZERO && ((r < T::ZERO) != (q < T::ZERO)) { r.add(q) } else { r }
         }),
-        B::Atan2 => Err(unsupported("atan2", T::DTYPE, INT_OR_FLOAT_HINT)),
+        B::Atan2 | B::TanhGrad => Err(unsupported(op.name(), T::DTYPE, INT_OR_FLOAT_HINT)),
         _ => Err(unsupported(op.name(), T::DTYPE, BOOL_HINT)),
     }
 }

@@ -106,6 +106,10 @@ pub enum BinaryKind {
     FloorMod,
     /// `atan2(a, b)`.
     Atan2,
+    /// `b · (1 − a²)` (floats only): TF's `TanhGrad(y, dy)`, tanh's gradient from
+    /// its output. One recorded op instead of three where a backward pass is
+    /// itself recorded (higher-order gradients).
+    TanhGrad,
     /// `a == b` → bool.
     Equal,
     /// `a != b` → bool.
@@ -203,6 +207,7 @@ impl BinaryKind {
             FloorDiv => "floordiv",
             FloorMod => "floormod",
             Atan2 => "atan2",
+            TanhGrad => "tanh_grad",
             Equal => "equal",
             NotEqual => "not_equal",
             Less => "less",

@@ -51,6 +51,7 @@ pub fn binary(op: BinaryKind, a: &Tensor, b: &Tensor) -> Result<Tensor> {
             | BinaryKind::Minimum
             | BinaryKind::FloorMod
             | BinaryKind::Atan2
+            | BinaryKind::TanhGrad
     ) {
         record(Op::Binary(op), &[a, b], &y);
     }
@@ -179,6 +180,15 @@ binary_fns! {
     floor_mod => FloorMod;
     /// `atan2(a, b)`.
     atan2 => Atan2;
+    /// `g · (1 − y²)`: tanh's gradient from its output `y` (TF's `TanhGrad`).
+    ///
+    /// ```
+    /// use tapegrad::{Tensor, ops};
+    /// let y = Tensor::from_vec(vec![0.5f32], &[1]).unwrap();
+    /// let g = Tensor::from_vec(vec![2.0f32], &[1]).unwrap();
+    /// assert_eq!(ops::tanh_grad(&y, &g).unwrap().as_slice::<f32>().unwrap(), &[1.5]);
+    /// ```
+    tanh_grad => TanhGrad;
     /// `a == b`.
     equal => Equal;
     /// `a != b`.
