@@ -107,3 +107,26 @@ def test_in_place_path_matches_the_recorded_rules(tf, dtype):
     ds = dt * (1 - np.tanh(s) ** 2)
     dx = ds * cd * np.cos(xd) - dt + dv * e * (-2 * xd) + dv * 2 * xd
     np.testing.assert_allclose(fast, dx, rtol=2e-4 if dtype == "float32" else 1e-10, atol=1e-4)
+
+
+def test_product_under_a_sum_loss_shares_values_not_identity(tf):
+    """d sum(x*c)/dx is c's values (also when broadcasting), as a value no tape confuses with c."""
+    x = tf.constant([[1.0], [2.0], [3.0]])
+    c = tf.constant([[10.0, 20.0, 30.0, 40.0]])
+    with tf.GradientTape() as tape:
+        tape.watch([x, c])
+        loss = tf.reduce_sum(x * c)
+    dx, dc = tape.gradient(loss, [x, c])
+    np.testing.assert_array_equal(to_numpy(dx), np.full((3, 1), 100.0, np.float32))
+    np.testing.assert_array_equal(to_numpy(dc), np.full((1, 4), 6.0, np.float32))
+    v = tf.constant([1.0, -2.0, 3.0])
+    w = tf.constant([4.0, 5.0, 6.0])
+    with tf.GradientTape() as tape:
+        tape.watch(v)
+        loss = tf.reduce_sum(v * w)
+    dv = tape.gradient(loss, v)
+    np.testing.assert_array_equal(to_numpy(dv), to_numpy(w))
+    with tf.GradientTape() as tape:
+        tape.watch(w)
+        y = tf.reduce_sum(dv * 2.0)
+    assert tape.gradient(y, w) is None

@@ -114,7 +114,7 @@ pub(crate) fn vjp(node: &Node, g: Tensor, needs: &[bool], lazy: bool) -> Result<
                 None => unary_vjp(*u, x, y, g)?,
             })]
         }
-        Op::Binary(b) => binary_vjp(*b, x, &xs[1], y, g, need(0), need(1))?,
+        Op::Binary(b) => binary_vjp(*b, x, &xs[1], y, g, need(0), need(1), lazy)?,
         Op::Reduce { kind, axes, keepdims } => {
             smallvec![Some(reduce_vjp(*kind, x, y, g, axes, *keepdims, lazy)?)]
         }
@@ -267,6 +267,13 @@ fn unary_vjp(u: U, x: &Tensor, y: &Tensor, g: &Tensor) -> Result<Tensor> {
     })
 }
 
+/// True for a lazy gradient that is the single value 1: the seed of a
+/// `reduce_sum` loss, handed down unbroadcast (Note [Lazy gradients]).
+fn is_lazy_one(g: &Tensor, y: &Tensor, lazy: bool) -> bool {
+    lazy && g.shape() != y.shape() && (g.to_scalar::<f32>() == Some(1.0) || g.to_scalar::<f64>() == Some(1.0))
+}
+
+#[allow(clippy::too_many_arguments)]
 fn binary_vjp(
     b: B,
     x: &Tensor,
@@ -275,6 +282,7 @@ fn binary_vjp(
     g: &Tensor,
     nx: bool,
     nz: bool,
+    lazy: bool,
 ) -> Result<InputGrads> {
     use ops::*;
     let (gx, gz): (Option<Tensor>, Option<Tensor>) = match b {
@@ -283,7 +291,10 @@ fn binary_vjp(
         // d(x·x) = 2x dx, in one product instead of two plus a sum (same bits:
         // doubling is exact)
         B::Mul if nx && nz && x.id() == z.id() => (Some(mul(&mul(g, &c(g, 2.0))?, x)?), None),
-        // d(xz) = z dx + x dz
+        // d(xz) = z dx + x dz; under a lazy g = 1 (a reduce_sum loss) these are z
+        // and x themselves (new ids, shared data) rather than a pass of `1 · z` (the
+        // same bits, but for subnormals, which the multiply would flush)
+        B::Mul if is_lazy_one(g, y, lazy) => (nx.then(|| z.detached()), nz.then(|| x.detached())),
         B::Mul => (if nx { Some(mul(g, z)?) } else { None }, if nz { Some(mul(x, g)?) } else { None }),
         // d(x/z) = dx/z − x/z² dz
         B::Div => (
