@@ -130,3 +130,20 @@ def test_product_under_a_sum_loss_shares_values_not_identity(tf):
         tape.watch(w)
         y = tf.reduce_sum(dv * 2.0)
     assert tape.gradient(y, w) is None
+
+
+@pytest.mark.parametrize("dtype", ["float32", "float64"])
+def test_unary_contribution_added_into_an_earlier_gradient(tf, dtype):
+    """sin/tanh whose input already has a gradient: the sum is the same as computed apart."""
+    rng = np.random.default_rng(3)
+    xv = rng.standard_normal(N).astype(dtype)
+    cv = rng.uniform(0.5, 1.5, N).astype(dtype)
+    x, c = tf.constant(xv), tf.constant(cv)
+    with tf.GradientTape() as tape:
+        tape.watch(x)
+        s, t = tf.sin(x), tf.tanh(x)  # created first, so differentiated last
+        loss = tf.reduce_sum(s * c + t * c + x * x * c)
+    got = to_numpy(tape.gradient(loss, x)).astype(np.float64)
+    xd, cd = xv.astype(np.float64), cv.astype(np.float64)
+    expected = cd * np.cos(xd) + cd * (1 - np.tanh(xd) ** 2) + 2 * xd * cd
+    np.testing.assert_allclose(got, expected, rtol=1e-5 if dtype == "float32" else 1e-12, atol=1e-5)

@@ -26,7 +26,7 @@
 use smallvec::SmallVec;
 
 use crate::autodiff::tape::{self, Node, TapeId, ValueId, with_tape};
-use crate::autodiff::{accumulate, parallel, rules};
+use crate::autodiff::{accumulate, fused, parallel, rules};
 use crate::variable::Variable;
 use crate::{Error, Result, Tensor, ops};
 
@@ -261,19 +261,32 @@ fn run_sequential(
         let g = if plan.is_source[out] { grads[out].clone() } else { grads[out].take() };
         let Some(g) = g else { continue };
         let needs = plan.needs(node);
-        let input_grads = rules::vjp(node, g, &needs, !recording).map_err(|e| in_backward(node, e))?;
+        let fused = !recording && accumulate_into_input(node, &g, &needs, &mut grads);
+        if !fused {
+            let input_grads = rules::vjp(node, g, &needs, !recording).map_err(|e| in_backward(node, e))?;
+            for ((v, gi), need) in node.inputs.iter().zip(input_grads).zip(&needs) {
+                if let (Some(v), Some(gi), true) = (v, gi, need) {
+                    accumulate(&mut grads[*v as usize], gi, recording)?;
+                }
+            }
+        }
         if release {
             // A non-persistent tape never reads this node again: free what it saved now.
             node.saved_inputs.clear();
             node.saved_output = node.saved_output.ghost();
         }
-        for ((v, gi), need) in node.inputs.iter().zip(input_grads).zip(&needs) {
-            if let (Some(v), Some(gi), true) = (v, gi, need) {
-                accumulate(&mut grads[*v as usize], gi, recording)?;
-            }
-        }
     }
     Ok(grads)
+}
+
+/// A unary node whose input already holds an unshared gradient: its
+/// contribution is added straight into it (`fused::accumulate`), one pass
+/// instead of a rule's pass plus an addition's. The same sum in the same order
+/// as the separate steps, so the same bits (the parallel executor, which keeps
+/// the separate steps, agrees).
+fn accumulate_into_input(node: &Node, g: &Tensor, needs: &[bool], grads: &mut [Option<Tensor>]) -> bool {
+    let ([Some(v)], [true]) = (node.inputs.as_slice(), needs) else { return false };
+    grads[*v as usize].as_mut().is_some_and(|acc| fused::accumulate(node, g, acc))
 }
 
 fn accumulate(slot: &mut Option<Tensor>, g: Tensor, recording: bool) -> Result<()> {

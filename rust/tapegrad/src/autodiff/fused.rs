@@ -136,6 +136,49 @@ fn negate(g: &mut Tensor) -> bool {
     true
 }
 
+/// For a unary `node` whose input already has an unshared gradient `acc`:
+/// `acc += g · f'(·)` in one pass (Note [In-place gradients]), adding exactly
+/// the value the separate rule would have made, in the same order. False
+/// (nothing touched) when `acc` is shared or the shapes, dtypes or op do not
+/// allow it. Only for the unrecorded backward pass.
+pub(crate) fn accumulate(node: &Node, g: &Tensor, acc: &mut Tensor) -> bool {
+    let Op::Unary(u) = node.op else { return false };
+    let (x, y) = (&node.saved_inputs[0], &node.saved_output);
+    if g.shape() != y.shape()
+        || acc.shape() != y.shape()
+        || g.dtype() != y.dtype()
+        || acc.dtype() != y.dtype()
+    {
+        return false;
+    }
+    match u {
+        U::Sin => return crate::kernels::add_times_unary(U::Cos, x, g, acc, 1.0),
+        U::Cos => return crate::kernels::add_times_unary(U::Sin, x, g, acc, -1.0),
+        _ => {}
+    }
+    let Some(reads_y) = factor_reads_output(u) else { return false };
+    let v = if reads_y { y } else { x };
+    let n = acc.numel();
+    macro_rules! go {
+        ($acc:ident, $gs:ident, $vs:ident, $factor:ident) => {
+            for_each_chunk($acc, 1, |s, o| {
+                let (gs, vs) = (&$gs[s..s + o.len()], &$vs[s..s + o.len()]);
+                o.iter_mut().zip(gs).zip(vs).for_each(|((a, &gv), &v)| *a += gv * $factor(u, v));
+            })
+        };
+    }
+    match (acc.buffer_mut(), g.buffer(), v.buffer()) {
+        (Some(Buffer::F32(a)), Buffer::F32(gs), Buffer::F32(vs)) if gs.len() == n && vs.len() == n => {
+            go!(a, gs, vs, factor_f32)
+        }
+        (Some(Buffer::F64(a)), Buffer::F64(gs), Buffer::F64(vs)) if gs.len() == n && vs.len() == n => {
+            go!(a, gs, vs, factor_f64)
+        }
+        _ => return false,
+    }
+    true
+}
+
 /// The gradients of `node`'s inputs computed into `g`'s own buffer (Note
 /// [In-place gradients]), or `g` back untouched when this node, its operands or
 /// `g` do not allow it. Only for the unrecorded (lazy) backward pass.

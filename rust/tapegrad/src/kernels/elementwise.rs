@@ -83,7 +83,7 @@ pub(crate) fn unary_times(op: UnaryKind, x: &Tensor, g: &Tensor, scale: f32) -> 
         return None;
     }
     let mut out = alloc::<f32>(xs.len());
-    times_blocks(f, xs, Some(gs), scale, &mut out);
+    times_blocks(f, xs, Times::Into(gs), scale, &mut out);
     Some(Tensor::new_unchecked(Buffer::F32(out), Shape::from_slice(x.shape())))
 }
 
@@ -94,15 +94,41 @@ pub(crate) fn times_unary_in_place(op: UnaryKind, x: &Tensor, g: &mut Tensor, sc
     let Some(f) = vmath_fun(op) else { return false };
     let Buffer::F32(xs) = x.buffer() else { return false };
     match g.buffer_mut() {
-        Some(Buffer::F32(gs)) if gs.len() == xs.len() => times_blocks(f, xs, None, scale, gs),
+        Some(Buffer::F32(gs)) if gs.len() == xs.len() => times_blocks(f, xs, Times::InPlace, scale, gs),
         _ => return false,
     }
     true
 }
 
-/// `out = scale · g · f(xs)`, where `g` is `gs` (full length or one scalar) or,
-/// with `None`, `out`'s own contents.
-fn times_blocks(f: Fun, xs: &[f32], gs: Option<&[f32]>, scale: f32, out: &mut [f32]) {
+/// `acc += scale · g · f(x)` in one pass into `acc`'s own buffer (gradient
+/// accumulation fused with the rule): true if done, false (`acc` untouched)
+/// when `acc` is shared, the operands are not float32 of one length, or `f` has
+/// no vectorised form. Adds exactly what [`unary_times`] would have produced.
+pub(crate) fn add_times_unary(op: UnaryKind, x: &Tensor, g: &Tensor, acc: &mut Tensor, scale: f32) -> bool {
+    let Some(f) = vmath_fun(op) else { return false };
+    let (Buffer::F32(xs), Buffer::F32(gs)) = (x.buffer(), g.buffer()) else { return false };
+    match acc.buffer_mut() {
+        Some(Buffer::F32(acc)) if acc.len() == xs.len() && gs.len() == xs.len() => {
+            times_blocks(f, xs, Times::AddTo(gs), scale, acc)
+        }
+        _ => return false,
+    }
+    true
+}
+
+/// Where [`times_blocks`] takes `g` from and puts `scale · g · f(x)`.
+#[derive(Clone, Copy)]
+enum Times<'a> {
+    /// `out = scale · g · f(x)`; `g` full length or one scalar.
+    Into(&'a [f32]),
+    /// `out = scale · out · f(x)`: `out` holds `g`.
+    InPlace,
+    /// `out += scale · g · f(x)`; `g` full length.
+    AddTo(&'a [f32]),
+}
+
+/// `scale · g · f(xs)` into `out`, as [`Times`] says.
+fn times_blocks(f: Fun, xs: &[f32], g: Times<'_>, scale: f32, out: &mut [f32]) {
     const BLOCK: usize = 1024;
     for_each_chunk(out, BLOCK, |start, o| {
         let mut tmp = [0.0f32; BLOCK];
@@ -110,16 +136,20 @@ fn times_blocks(f: Fun, xs: &[f32], gs: Option<&[f32]>, scale: f32, out: &mut [f
             let at = start + b * BLOCK;
             let t = &mut tmp[..ob.len()];
             vmath::map_f32(f, &xs[at..at + ob.len()], t);
-            match gs {
-                Some([g]) => {
+            match g {
+                Times::Into([g]) => {
                     let k = g * scale;
                     ob.iter_mut().zip(t.iter()).for_each(|(o, &v)| *o = k * v);
                 }
-                Some(gs) => {
+                Times::Into(gs) => {
                     let gb = &gs[at..at + ob.len()];
                     ob.iter_mut().zip(t.iter()).zip(gb).for_each(|((o, &v), &gv)| *o = scale * gv * v);
                 }
-                None => ob.iter_mut().zip(t.iter()).for_each(|(o, &v)| *o = scale * *o * v),
+                Times::InPlace => ob.iter_mut().zip(t.iter()).for_each(|(o, &v)| *o = scale * *o * v),
+                Times::AddTo(gs) => {
+                    let gb = &gs[at..at + ob.len()];
+                    ob.iter_mut().zip(t.iter()).zip(gb).for_each(|((o, &v), &gv)| *o += scale * gv * v);
+                }
             }
         }
     });
