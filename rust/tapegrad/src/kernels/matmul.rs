@@ -6,13 +6,20 @@
 use gemm::Parallelism;
 use rayon::prelude::*;
 
+use crate::kernels::alloc::{Pooled, alloc};
 use crate::kernels::strided::{Strided, Strides, broadcast_strides};
 use crate::shape::{Shape, broadcast_shapes, numel};
 use crate::{Buffer, Error, Result, Tensor};
 
-/// Products with at least this many multiply-adds (m·n·k) let gemm use rayon
-/// inside one product; smaller ones run single-threaded (threading costs more).
+/// A batch of products with at least this many multiply-adds in all runs its
+/// products on the pool; less work runs single-threaded (threading costs more).
 const GEMM_PAR_MIN_FLOPS: usize = 1 << 18;
+/// One product with at least this many multiply-adds (m·n·k) is cut into a block
+/// per thread. Higher than [`GEMM_PAR_MIN_FLOPS`]: a cut product waits for every
+/// block, and waking a pool thread took 16-100 µs on the 2-core VMs we measure
+/// on, while 2^22 multiply-adds are ~45 µs of one core. Below this, a 64x512x10
+/// logits product went from 21 µs to 57 µs at 2 threads.
+const GEMM_SPLIT_MIN_FLOPS: usize = 1 << 22;
 
 /// Dimensions and strides of one (possibly transposed) matrix product.
 #[derive(Clone, Copy, Debug)]
@@ -29,7 +36,7 @@ struct Plan {
 }
 
 /// Element types gemm supports that tapegrad stores.
-trait GemmElem: Copy + Default + Send + Sync + 'static {
+trait GemmElem: Pooled + Send + Sync + 'static {
     const ZERO: Self;
     const ONE: Self;
 }
@@ -42,8 +49,9 @@ impl GemmElem for f64 {
     const ONE: Self = 1.0;
 }
 
-/// `dst = lhs @ rhs` for one matrix. `dst` is row-major `m x n`.
-fn gemm_one<T: GemmElem>(plan: &Plan, lhs: &[T], rhs: &[T], dst: &mut [T], par: Parallelism) {
+/// `dst = lhs @ rhs` for one matrix, split into `pieces` independent products
+/// run on the pool when `pieces > 1`. `dst` is row-major `m x n`.
+fn gemm_one<T: GemmElem>(plan: &Plan, lhs: &[T], rhs: &[T], dst: &mut [T], pieces: usize) {
     let Plan { m, n, k, lhs_rs, lhs_cs, rhs_rs, rhs_cs } = *plan;
     if m == 0 || n == 0 {
         return;
@@ -53,7 +61,7 @@ fn gemm_one<T: GemmElem>(plan: &Plan, lhs: &[T], rhs: &[T], dst: &mut [T], par: 
         dst.fill(T::ZERO);
         return;
     }
-    // Hard bounds checks (cheap, once per call) so the unsafe call below can rely on them
+    // Hard bounds checks (cheap, once per call) so the unsafe calls below can rely on them
     // even if a caller made a mistake: the farthest element each operand addresses.
     let last =
         |rows: usize, rs: isize, cols: usize, cs: isize| (rows - 1) as isize * rs + (cols - 1) as isize * cs;
@@ -64,26 +72,59 @@ fn gemm_one<T: GemmElem>(plan: &Plan, lhs: &[T], rhs: &[T], dst: &mut [T], par: 
         debug_assert!(false, "gemm_one: operand too short for plan {plan:?}");
         return;
     }
-    // SAFETY: `dst` holds exactly m*n elements and is written at i*n + j for i < m, j < n
-    // (dst_rs = n, dst_cs = 1). lhs is read at i*lhs_rs + p*lhs_cs and rhs at
-    // p*rhs_rs + j*rhs_cs with i < m, p < k, j < n; all strides are non-negative, so the
-    // largest offsets are the `last(..)` values checked to be in bounds just above. The
-    // three slices are distinct borrows (dst is `&mut`), so dst aliases neither input.
-    // read_dst = false means alpha (which would scale dst) is ignored; beta = 1 scales
-    // the product, giving dst = lhs @ rhs.
+    let split = Split::new(m, n, pieces);
+    let (dst_ptr, lhs_ptr, rhs_ptr) =
+        (SendPtr(dst.as_mut_ptr()), SendPtr(lhs.as_ptr().cast_mut()), SendPtr(rhs.as_ptr().cast_mut()));
+    let piece = |p: usize| {
+        let (rows, cols) = split.piece(p);
+        // SAFETY: `rows` and `cols` lie inside 0..m and 0..n, so every element the piece
+        // reads or writes is one the full product addresses, and those are in bounds by
+        // the checks above (strides are non-negative). Different pieces cover disjoint
+        // blocks of `dst`, so no two writers alias, and `dst` (borrowed `&mut` for this
+        // whole call) aliases neither input. The pointers outlive the pieces: the rayon
+        // scope below returns before this function does.
+        unsafe {
+            gemm_block(
+                Plan { m: rows.len(), n: cols.len(), ..*plan },
+                dst_ptr.get().add(rows.start * n + cols.start),
+                n as isize,
+                lhs_ptr.get().offset(rows.start as isize * lhs_rs),
+                rhs_ptr.get().offset(cols.start as isize * rhs_cs),
+            )
+        }
+    };
+    if split.pieces == 1 {
+        piece(0);
+    } else {
+        (0..split.pieces).into_par_iter().for_each(piece);
+    }
+}
+
+/// `dst = lhs @ rhs` for one block of a product, single-threaded. `dst` is row-major
+/// with row stride `dst_rs`.
+///
+/// # Safety
+/// `lhs`, `rhs` and `dst` must address every element the plan's strides reach for
+/// its `m x k`, `k x n` and `m x n` operands, and `dst`'s elements must not be read or
+/// written by anyone else during the call.
+unsafe fn gemm_block<T: GemmElem>(plan: Plan, dst: *mut T, dst_rs: isize, lhs: *const T, rhs: *const T) {
+    let Plan { m, n, k, lhs_rs, lhs_cs, rhs_rs, rhs_cs } = plan;
+    // SAFETY: the caller guarantees the operands cover what the plan addresses and
+    // that `dst` is not aliased. read_dst = false means alpha (which would scale dst)
+    // is ignored; beta = 1 scales the product, giving dst = lhs @ rhs.
     unsafe {
         gemm::gemm(
             m,
             n,
             k,
-            dst.as_mut_ptr(),
+            dst,
             1,
-            n as isize,
+            dst_rs,
             false,
-            lhs.as_ptr(),
+            lhs,
             lhs_cs,
             lhs_rs,
-            rhs.as_ptr(),
+            rhs,
             rhs_cs,
             rhs_rs,
             T::ZERO,
@@ -91,9 +132,94 @@ fn gemm_one<T: GemmElem>(plan: &Plan, lhs: &[T], rhs: &[T], dst: &mut [T], par: 
             false,
             false,
             false,
-            par,
+            Parallelism::None,
         );
     }
+}
+
+/// A raw pointer handed to the pool's threads; [`gemm_one`] proves the disjointness.
+#[derive(Clone, Copy)]
+struct SendPtr<T>(*mut T);
+impl<T> SendPtr<T> {
+    /// The pointer. A method, not field access, so closures capture the whole
+    /// `SendPtr` (which is `Send`), not the bare pointer field.
+    fn get(self) -> *mut T {
+        self.0
+    }
+}
+// SAFETY: a `SendPtr` is only dereferenced in `gemm_one`'s pieces, which write
+// disjoint blocks of one `&mut` output and only read the shared inputs.
+unsafe impl<T: Send> Send for SendPtr<T> {}
+// SAFETY: as above; shared access only ever reads the inputs.
+unsafe impl<T: Sync> Sync for SendPtr<T> {}
+
+/// How one product is cut into blocks that run on separate threads.
+///
+/// Why not gemm's own `Parallelism::Rayon`: on the skinny products of an MLP step
+/// (64 x 784 x 512 and its transposes) it was no faster at 2 threads than at 1 --
+/// it synchronises the pool several times per call (packing, then each k block).
+/// Cutting the output into one block per thread and running single-threaded gemm on
+/// each needs one synchronisation, and each thread packs only its share of the
+/// wide operand.
+///
+/// The cut keeps the bits: every output element is still computed by the same
+/// sequence of FMAs, because gemm's k blocking depends on k alone -- provided each
+/// block takes the same code path in gemm as the whole product would (gemm switches
+/// to other kernels for tiny or vector-shaped products; see [`same_gemm_path`]).
+#[derive(Clone, Copy, Debug)]
+struct Split {
+    /// Cut along rows (m) if true, else along columns (n).
+    rows: bool,
+    m: usize,
+    n: usize,
+    /// Rows or columns per block (the last block may be shorter).
+    step: usize,
+    pieces: usize,
+}
+
+/// Blocks are multiples of this many rows or columns, a multiple of every f32/f64
+/// gemm micro-tile edge, so no block boundary creates an extra partial tile.
+const SPLIT_ALIGN: usize = 16;
+
+impl Split {
+    fn new(m: usize, n: usize, wanted: usize) -> Self {
+        // Cut the longer side: the other operand is then packed once per thread in
+        // full, and the shorter it is, the less that duplication costs.
+        let rows = m > n;
+        let len = if rows { m } else { n };
+        let mut pieces = wanted.max(1);
+        loop {
+            let step = len.div_ceil(pieces).next_multiple_of(SPLIT_ALIGN).min(len);
+            let pieces_now = len.div_ceil(step);
+            let (pm, pn) = if rows {
+                (step.min(len - step * (pieces_now - 1)), n)
+            } else {
+                (m, step.min(len - step * (pieces_now - 1)))
+            };
+            let (fm, fn_) = if rows { (step, n) } else { (m, step) };
+            if pieces_now == 1 || (same_gemm_path(m, n, fm, fn_) && same_gemm_path(m, n, pm, pn)) {
+                return Split { rows, m, n, step, pieces: pieces_now };
+            }
+            pieces -= 1;
+        }
+    }
+
+    /// The rows and columns of block `p`.
+    fn piece(&self, p: usize) -> (std::ops::Range<usize>, std::ops::Range<usize>) {
+        let len = if self.rows { self.m } else { self.n };
+        let cut = p * self.step..((p + 1) * self.step).min(len);
+        if self.rows { (cut, 0..self.n) } else { (0..self.m, cut) }
+    }
+}
+
+/// Whether gemm 0.19 computes an `pm x pn` block with the same kernels, and so the
+/// same k blocking and FMA order, as the whole `m x n` product. gemm's dispatch
+/// (gemm-common `gemm.rs`) branches on: m·n <= 256 (horizontal kernels), m or n <= 1
+/// (gemv), and m <= 64 && n <= 64 (fixed kc = min(k, 512) instead of the
+/// cache-derived kc).
+fn same_gemm_path(m: usize, n: usize, pm: usize, pn: usize) -> bool {
+    let class = |m: usize, n: usize| (m * n <= 256, m <= 1, n <= 1, m <= 64 && n <= 64);
+    class(m, n) == class(pm, pn)
 }
 
 fn batched<T: GemmElem>(
@@ -107,7 +233,9 @@ fn batched<T: GemmElem>(
     let (m, n, k) = (plan.m, plan.n, plan.k);
     let nb = numel(batch);
     let mn = m * n;
-    let mut out = vec![T::ZERO; nb * mn];
+    // gemm overwrites every element (and k = 0 fills zeros), so a recycled buffer
+    // serves: no zeroing pass, no page faults on a fresh mapping.
+    let mut out = alloc::<T>(nb * mn);
     if out.is_empty() {
         return out;
     }
@@ -124,32 +252,30 @@ fn batched<T: GemmElem>(
     });
     let (alen, blen) = (m * k, k * n);
     let flops = m.saturating_mul(n).saturating_mul(k);
-    let parallel = flops >= GEMM_PAR_MIN_FLOPS || (nb > 1 && nb.saturating_mul(flops) >= GEMM_PAR_MIN_FLOPS);
+    let parallel =
+        flops >= GEMM_SPLIT_MIN_FLOPS || (nb > 1 && nb.saturating_mul(flops) >= GEMM_PAR_MIN_FLOPS);
     if !parallel || crate::threading::single_threaded() {
         // Small products, or one thread: no pool wake-up (it costs more than a
         // small GEMM); the pool threads' flush-to-zero mode keeps the bits the same.
         let _flush = crate::denormal::FlushDenormals::new();
         for (dst, &(oa, ob)) in out.chunks_mut(mn).zip(&offsets) {
-            gemm_one(plan, &a[oa..oa + alen], &b[ob..ob + blen], dst, Parallelism::None);
+            gemm_one(plan, &a[oa..oa + alen], &b[ob..ob + blen], dst, 1);
         }
         return out;
     }
     crate::threading::install(|| {
-        if flops >= GEMM_PAR_MIN_FLOPS {
-            // Big products: gemm parallelises inside each one.
-            let par = Parallelism::Rayon(rayon::current_num_threads().max(1));
+        if flops >= GEMM_SPLIT_MIN_FLOPS {
+            // Big products: each one is cut into a block per thread.
+            let pieces = rayon::current_num_threads().max(1);
             for (dst, &(oa, ob)) in out.chunks_mut(mn).zip(&offsets) {
-                gemm_one(plan, &a[oa..oa + alen], &b[ob..ob + blen], dst, par);
+                gemm_one(plan, &a[oa..oa + alen], &b[ob..ob + blen], dst, pieces);
             }
-        } else if nb > 1 && nb.saturating_mul(flops) >= GEMM_PAR_MIN_FLOPS {
-            // Many small products: one single-threaded gemm per batch, batches in parallel.
-            out.par_chunks_mut(mn).zip(offsets.par_iter()).for_each(|(dst, &(oa, ob))| {
-                gemm_one(plan, &a[oa..oa + alen], &b[ob..ob + blen], dst, Parallelism::None);
-            });
         } else {
-            for (dst, &(oa, ob)) in out.chunks_mut(mn).zip(&offsets) {
-                gemm_one(plan, &a[oa..oa + alen], &b[ob..ob + blen], dst, Parallelism::None);
-            }
+            // Many small products (`parallel` above): one single-threaded gemm per
+            // batch, batches in parallel.
+            out.par_chunks_mut(mn).zip(offsets.par_iter()).for_each(|(dst, &(oa, ob))| {
+                gemm_one(plan, &a[oa..oa + alen], &b[ob..ob + blen], dst, 1);
+            });
         }
     });
     out
@@ -327,6 +453,40 @@ mod tests {
                 .zip(r.as_slice::<f32>().unwrap())
                 .all(|(x, y)| x.to_bits() == y.to_bits());
             assert!(same, "matmul differs between 1 and {threads} threads");
+        }
+    }
+
+    /// Cutting a product into per-thread blocks must not change a bit, whatever
+    /// the number of blocks, the shape (skinny, square, near gemm's path
+    /// boundaries) or the transposes.
+    #[test]
+    fn split_products_are_bit_identical() {
+        let shapes = [
+            (64, 784, 512),
+            (512, 64, 10),
+            (784, 64, 512),
+            (65, 300, 70),
+            (64, 600, 65),
+            (300, 1000, 40),
+            (1, 700, 900),
+            (900, 700, 2),
+        ];
+        for &(m, k, n) in &shapes {
+            let a: Vec<f32> = (0..m * k).map(|v| ((v * 7919) % 1000) as f32 * 1e-3 - 0.5).collect();
+            let b: Vec<f32> = (0..k * n).map(|v| ((v * 104_729) % 997) as f32 * 1e-3 - 0.4).collect();
+            for (ta, tb) in [(false, false), (true, false), (false, true), (true, true)] {
+                let (lhs_rs, lhs_cs) = if ta { (1, m as isize) } else { (k as isize, 1) };
+                let (rhs_rs, rhs_cs) = if tb { (1, k as isize) } else { (n as isize, 1) };
+                let plan = Plan { m, n, k, lhs_rs, lhs_cs, rhs_rs, rhs_cs };
+                let mut whole = vec![0.0f32; m * n];
+                gemm_one(&plan, &a, &b, &mut whole, 1);
+                for pieces in [2, 3, 4, 8, 16] {
+                    let mut cut = vec![0.0f32; m * n];
+                    gemm_one(&plan, &a, &b, &mut cut, pieces);
+                    let same = whole.iter().zip(&cut).all(|(x, y)| x.to_bits() == y.to_bits());
+                    assert!(same, "{m}x{k}x{n} (ta={ta}, tb={tb}) differs when cut into {pieces} blocks");
+                }
+            }
         }
     }
 }
