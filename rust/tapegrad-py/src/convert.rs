@@ -22,7 +22,7 @@ use crate::variable::PyVariable;
 /// scalars and sequences (the other operand's dtype in a binary op).
 pub fn to_tensor(obj: &Bound<'_, PyAny>, hint: Option<DType>) -> PyResult<Tensor> {
     if let Ok(t) = obj.cast::<PyTensor>() {
-        return Ok(t.get().t.clone());
+        return Ok(t.borrow().t.clone());
     }
     if let Ok(v) = obj.cast::<PyVariable>() {
         return Ok(v.get().var.read());

@@ -4,6 +4,7 @@
 
 mod convert;
 mod dtype;
+mod elide;
 mod errors;
 mod functions;
 mod gil;

@@ -47,7 +47,7 @@ impl PyTape {
             return Ok(self.tape.watch_variable(&v.get().var));
         }
         if let Ok(t) = x.cast::<PyTensor>() {
-            return Ok(self.tape.watch(&t.get().t));
+            return Ok(self.tape.watch(&t.borrow().t));
         }
         Err(type_error("GradientTape.watch takes Tensors and Variables (or nested structures of them)", x))
     }
@@ -75,7 +75,7 @@ impl PyTape {
                 if let Ok(v) = s.cast::<PyVariable>() {
                     Ok(Source::Variable(v.get().var.clone()))
                 } else if let Ok(t) = s.cast::<PyTensor>() {
-                    Ok(Source::Tensor(t.get().t.clone()))
+                    Ok(Source::Tensor(t.borrow().t.clone()))
                 } else {
                     Err(PyTypeError::new_err(format!(
                         "GradientTape.gradient: sources must be Tensors or Variables, got {}",

@@ -13,7 +13,7 @@ use crate::convert::{numpy_value, to_tensor};
 use crate::errors::IntoPy;
 
 /// An immutable n-dimensional array (TF's `EagerTensor`).
-#[pyclass(name = "Tensor", module = "tapegrad", frozen, weakref)]
+#[pyclass(name = "Tensor", module = "tapegrad", weakref)]
 pub struct PyTensor {
     pub t: Tensor,
 }
@@ -102,6 +102,22 @@ pub fn binop(a: Tensor, other: &Bound<'_, PyAny>, op: BinaryKind, reflected: boo
     Ok(PyTensor::new(crate::gil::compute(other.py(), n, || ops::binary(op, &x, &y)).py()?))
 }
 
+/// `+`, `-`, `*` and `/` (`op` Div) on a tensor or variable `slf`: over the
+/// buffer of a temporary operand when there is one (see `elide`), else
+/// [`binop`] / [`truediv`].
+pub fn arith<T: HasTensor + pyo3::PyClass>(
+    slf: &Bound<'_, T>,
+    other: &Bound<'_, PyAny>,
+    op: BinaryKind,
+    reflected: bool,
+) -> PyResult<PyTensor> {
+    if let Some(y) = crate::elide::try_reuse(slf.as_any(), other, op, reflected)? {
+        return Ok(PyTensor::new(y));
+    }
+    let a = slf.borrow().tensor();
+    if op == BinaryKind::Div { truediv(a, other, reflected) } else { binop(a, other, op, reflected) }
+}
+
 /// `/`: true division; TF divides ints as float64.
 pub fn truediv(a: Tensor, other: &Bound<'_, PyAny>, reflected: bool) -> PyResult<PyTensor> {
     let b = to_tensor(other, Some(a.dtype()))?;
@@ -168,7 +184,7 @@ pub fn parse_index(key: &Bound<'_, PyAny>) -> PyResult<Vec<IndexItem>> {
 
 fn index_int(v: &Bound<'_, PyAny>) -> PyResult<i64> {
     if let Ok(t) = v.cast::<PyTensor>() {
-        let t = &t.get().t;
+        let t = &t.borrow().t.clone();
         if t.rank() == 0 && t.dtype().is_int() {
             return Ok(tapegrad::kernels::cast(&t.clone(), DType::I64).py()?.to_scalar::<i64>().unwrap_or(0));
         }
@@ -339,29 +355,29 @@ macro_rules! tensor_like_methods {
                 v.call_method1("__format__", (spec,))?.extract()
             }
 
-            fn __add__(&self, o: &Bound<'_, PyAny>) -> PyResult<PyTensor> {
-                $crate::tensor::binop(self.tensor(), o, BinaryKind::Add, false)
+            fn __add__(slf: &Bound<'_, Self>, o: &Bound<'_, PyAny>) -> PyResult<PyTensor> {
+                $crate::tensor::arith(slf, o, BinaryKind::Add, false)
             }
-            fn __radd__(&self, o: &Bound<'_, PyAny>) -> PyResult<PyTensor> {
-                $crate::tensor::binop(self.tensor(), o, BinaryKind::Add, true)
+            fn __radd__(slf: &Bound<'_, Self>, o: &Bound<'_, PyAny>) -> PyResult<PyTensor> {
+                $crate::tensor::arith(slf, o, BinaryKind::Add, true)
             }
-            fn __sub__(&self, o: &Bound<'_, PyAny>) -> PyResult<PyTensor> {
-                $crate::tensor::binop(self.tensor(), o, BinaryKind::Sub, false)
+            fn __sub__(slf: &Bound<'_, Self>, o: &Bound<'_, PyAny>) -> PyResult<PyTensor> {
+                $crate::tensor::arith(slf, o, BinaryKind::Sub, false)
             }
-            fn __rsub__(&self, o: &Bound<'_, PyAny>) -> PyResult<PyTensor> {
-                $crate::tensor::binop(self.tensor(), o, BinaryKind::Sub, true)
+            fn __rsub__(slf: &Bound<'_, Self>, o: &Bound<'_, PyAny>) -> PyResult<PyTensor> {
+                $crate::tensor::arith(slf, o, BinaryKind::Sub, true)
             }
-            fn __mul__(&self, o: &Bound<'_, PyAny>) -> PyResult<PyTensor> {
-                $crate::tensor::binop(self.tensor(), o, BinaryKind::Mul, false)
+            fn __mul__(slf: &Bound<'_, Self>, o: &Bound<'_, PyAny>) -> PyResult<PyTensor> {
+                $crate::tensor::arith(slf, o, BinaryKind::Mul, false)
             }
-            fn __rmul__(&self, o: &Bound<'_, PyAny>) -> PyResult<PyTensor> {
-                $crate::tensor::binop(self.tensor(), o, BinaryKind::Mul, true)
+            fn __rmul__(slf: &Bound<'_, Self>, o: &Bound<'_, PyAny>) -> PyResult<PyTensor> {
+                $crate::tensor::arith(slf, o, BinaryKind::Mul, true)
             }
-            fn __truediv__(&self, o: &Bound<'_, PyAny>) -> PyResult<PyTensor> {
-                $crate::tensor::truediv(self.tensor(), o, false)
+            fn __truediv__(slf: &Bound<'_, Self>, o: &Bound<'_, PyAny>) -> PyResult<PyTensor> {
+                $crate::tensor::arith(slf, o, BinaryKind::Div, false)
             }
-            fn __rtruediv__(&self, o: &Bound<'_, PyAny>) -> PyResult<PyTensor> {
-                $crate::tensor::truediv(self.tensor(), o, true)
+            fn __rtruediv__(slf: &Bound<'_, Self>, o: &Bound<'_, PyAny>) -> PyResult<PyTensor> {
+                $crate::tensor::arith(slf, o, BinaryKind::Div, true)
             }
             fn __floordiv__(&self, o: &Bound<'_, PyAny>) -> PyResult<PyTensor> {
                 $crate::tensor::binop(self.tensor(), o, BinaryKind::FloorDiv, false)

@@ -59,6 +59,48 @@ where
     out
 }
 
+/// [`map2`] writing into one operand's own storage: `owned[i] = f(owned[i], other[i])`
+/// (`f(other[i], owned[i])` when `owned_is_lhs` is false), where `other` has
+/// `owned`'s length or one element. The chunks, the closure and so the flush mode
+/// are [`map2`]'s, so the bits are too. False, touching nothing, for any other
+/// `other` length.
+pub(crate) fn map2_in_place<T, F>(owned: &mut [T], other: &[T], owned_is_lhs: bool, f: F) -> bool
+where
+    T: Copy + Send + Sync,
+    F: Fn(T, T) -> T + Sync + Send + Copy,
+{
+    let n = owned.len();
+    let g = move |own: T, oth: T| if owned_is_lhs { f(own, oth) } else { f(oth, own) };
+    if other.len() == n {
+        for_each_chunk(owned, 1, |s, o| {
+            let y = &other[s..s + o.len()];
+            dispatch(
+                #[inline(always)]
+                |_| {
+                    for (o, &q) in o.iter_mut().zip(y) {
+                        *o = g(*o, q);
+                    }
+                },
+            )
+        });
+    } else if other.len() == 1 {
+        let q = other[0];
+        for_each_chunk(owned, 1, |_, o| {
+            dispatch(
+                #[inline(always)]
+                |_| {
+                    for o in o.iter_mut() {
+                        *o = g(*o, q);
+                    }
+                },
+            )
+        });
+    } else {
+        return false;
+    }
+    true
+}
+
 /// `out[i] = f(a[i'], b[i''])` over the broadcast `out_shape` (already checked).
 pub(crate) fn map2<T, U, F>(a: Operand<'_, T>, b: Operand<'_, T>, out_shape: &[usize], f: F) -> Vec<U>
 where

@@ -1,7 +1,7 @@
 //! Unary and binary elementwise kernels, `where` and `cast`.
 
 use crate::kernels::alloc::alloc;
-use crate::kernels::broadcast::{Operand, map1, map1_scalar, map2, map3};
+use crate::kernels::broadcast::{Operand, map1, map1_scalar, map2, map2_in_place, map3};
 use crate::kernels::math::Float;
 use crate::kernels::parallel::for_each_chunk;
 use crate::kernels::scalar::Num;
@@ -332,6 +332,40 @@ pub(crate) fn binary(op: BinaryKind, a: &Tensor, b: &Tensor) -> Result<Tensor> {
         _ => return Err(Error::DTypeMismatch { op: name, lhs: a.dtype(), rhs: b.dtype() }),
     };
     Ok(Tensor::new_unchecked(buf, shape))
+}
+
+/// `owned = owned op other` (or `other op owned` when `owned_is_lhs` is false)
+/// written over `owned`'s buffer, for float add, sub, mul and div where `other`
+/// has `owned`'s shape or is a one-element tensor that broadcasts into it. These
+/// four ops round exactly once, so the bits equal [`binary`]'s. False, touching
+/// nothing, when the op, dtypes or shapes do not allow it or the buffer is shared.
+pub(crate) fn binary_in_place(
+    op: BinaryKind,
+    owned: &mut Tensor,
+    other: &Tensor,
+    owned_is_lhs: bool,
+) -> bool {
+    use BinaryKind as B;
+    let fits = owned.dtype() == other.dtype()
+        && (other.shape() == owned.shape() || (other.numel() == 1 && other.rank() <= owned.rank()));
+    if !fits || !matches!(op, B::Add | B::Sub | B::Mul | B::Div) {
+        return false;
+    }
+    macro_rules! run {
+        ($o:expr, $y:expr) => {
+            match op {
+                B::Add => map2_in_place($o, $y, owned_is_lhs, |p, q| p + q),
+                B::Sub => map2_in_place($o, $y, owned_is_lhs, |p, q| p - q),
+                B::Mul => map2_in_place($o, $y, owned_is_lhs, |p, q| p * q),
+                _ => map2_in_place($o, $y, owned_is_lhs, |p, q| p / q),
+            }
+        };
+    }
+    match (owned.buffer_mut(), other.buffer()) {
+        (Some(Buffer::F32(o)), Buffer::F32(y)) => run!(o, y),
+        (Some(Buffer::F64(o)), Buffer::F64(y)) => run!(o, y),
+        _ => false,
+    }
 }
 
 /// Comparisons, shared by every dtype; `None` if `op` is not a comparison.

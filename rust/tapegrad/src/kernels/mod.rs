@@ -364,7 +364,7 @@ pub fn release_buffer_cache() {
 }
 
 /// `scale · g · f(x)` in one SIMD pass (see `elementwise::unary_times`).
-pub(crate) use elementwise::{add_times_unary, times_unary_in_place, unary_times};
+pub(crate) use elementwise::{add_times_unary, binary_in_place, times_unary_in_place, unary_times};
 
 pub mod index;
 pub mod random;

@@ -58,6 +58,46 @@ pub fn binary(op: BinaryKind, a: &Tensor, b: &Tensor) -> Result<Tensor> {
     Ok(y)
 }
 
+/// [`binary`] that may write its result over `owned`'s buffer instead of
+/// allocating one: the temporary elision of numpy (`a * b + c` reuses the buffer
+/// of `a * b`), which keeps one large temporary fewer alive at the peak.
+///
+/// `owned` is the left operand if `owned_is_lhs`, else the right one. Its buffer
+/// is reused only when nothing else can see it (no other tensor, tape or numpy
+/// view shares it: `Arc::get_mut`), the op is float add/sub/mul/div with `other`
+/// of `owned`'s shape or one element, and no recording tape needs the operand's
+/// old value (add and sub need none; mul and div are reused only while nothing
+/// records). Then `owned` holds the result afterwards, under its old id, and
+/// the returned tensor shares that buffer under a fresh id; the caller is
+/// expected to drop `owned`. Otherwise this is exactly [`binary`]. Either way
+/// the result's bits are [`binary`]'s.
+///
+/// ```
+/// use tapegrad::{Tensor, kernels::BinaryKind, ops};
+/// let mut a = Tensor::from_vec(vec![1.0f32, 2.0], &[2]).unwrap();
+/// let b = Tensor::from_vec(vec![10.0f32, 20.0], &[2]).unwrap();
+/// let y = ops::binary_reusing(BinaryKind::Sub, &mut a, &b, false).unwrap();
+/// assert_eq!(y.as_slice::<f32>().unwrap(), &[9.0, 18.0]);
+/// // `a`'s buffer was unshared, so it now holds the result.
+/// assert_eq!(a.as_slice::<f32>().unwrap(), &[9.0, 18.0]);
+/// ```
+pub fn binary_reusing(
+    op: BinaryKind,
+    owned: &mut Tensor,
+    other: &Tensor,
+    owned_is_lhs: bool,
+) -> Result<Tensor> {
+    let old_value_free =
+        matches!(op, BinaryKind::Add | BinaryKind::Sub) || !crate::autodiff::tape::is_recording();
+    if old_value_free && kernels::binary_in_place(op, owned, other, owned_is_lhs) {
+        let y = owned.detached();
+        let inputs: [&Tensor; 2] = if owned_is_lhs { [owned, other] } else { [other, owned] };
+        record(Op::Binary(op), &inputs, &y);
+        return Ok(y);
+    }
+    if owned_is_lhs { binary(op, owned, other) } else { binary(op, other, owned) }
+}
+
 macro_rules! unary_fns {
     ($($(#[$doc:meta])* $name:ident => $kind:ident;)*) => {$(
         $(#[$doc])*
