@@ -148,7 +148,8 @@ fn update<'py>(
     f: fn(&Variable, &Tensor) -> tapegrad::Result<()>,
 ) -> PyResult<Bound<'py, PyVariable>> {
     let var = &slf.get().var;
-    f(var, &to_tensor(delta, Some(var.dtype()))?).py()?;
+    let delta = to_tensor(delta, Some(var.dtype()))?;
+    crate::gil::compute(slf.py(), delta.numel(), || f(var, &delta)).py()?;
     Ok(slf.clone())
 }
 

@@ -137,7 +137,19 @@ impl Variable {
     }
 
     /// `value = value <op> delta`, checked like `assign`.
+    ///
+    /// Written over the value's own buffer when nothing else shares it (no tape
+    /// saved a read, no tensor or numpy view the user holds): an SGD step then
+    /// allocates nothing. The value still gets a fresh id, as a swapped-in value
+    /// would, so nothing that knew the old value can mistake the new one for it.
     fn update(&self, name: &'static str, op: crate::kernels::BinaryKind, delta: &Tensor) -> Result<()> {
+        {
+            let mut value = self.inner.value.write().unwrap_or_else(|e| e.into_inner());
+            if crate::kernels::binary_in_place(op, &mut value, delta, true) {
+                *value = value.detached();
+                return Ok(());
+            }
+        }
         let new = crate::kernels::binary(op, &self.value(), delta)?;
         self.check(name, &new)?;
         self.set(new);

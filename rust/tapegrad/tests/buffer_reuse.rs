@@ -109,3 +109,36 @@ fn recorded_ops_keep_what_the_tape_needs() {
         assert_eq!(reused, matches!(op, BinaryKind::Add | BinaryKind::Sub), "{op:?}: reuse under a tape");
     }
 }
+
+/// `assign_sub`/`assign_add` update a variable's unshared buffer in place (an SGD
+/// step allocates nothing), under a fresh id, with the bits of the allocating op;
+/// a value someone still holds is never changed.
+#[test]
+fn variable_updates_reuse_only_unshared_buffers() {
+    use tapegrad::Variable;
+    let init = ramp(N, 1e-3, 0.2);
+    let delta = Tensor::from_vec(ramp(N, 3e-4, -0.1), &[N]).unwrap();
+    let v = Variable::new(Tensor::from_vec(init.clone(), &[N]).unwrap(), "v", true);
+    let want = ops::sub(&Tensor::from_vec(init, &[N]).unwrap(), &delta).unwrap();
+
+    let held = v.value();
+    let held_bits = bits(&held);
+    v.assign_sub(&delta).unwrap();
+    assert_eq!(bits(&held), held_bits, "a held value was overwritten");
+    assert_eq!(bits(&v.value()), bits(&want));
+    drop(held);
+
+    let before = v.value();
+    let (id, ptr) = (before.id(), before.as_slice::<f32>().unwrap().as_ptr());
+    drop(before);
+    v.assign_add(&delta).unwrap();
+    v.assign_sub(&delta).unwrap();
+    let after = v.value();
+    assert_eq!(after.as_slice::<f32>().unwrap().as_ptr(), ptr, "unshared buffer was not reused");
+    assert_ne!(after.id(), id);
+    let twice = ops::sub(&ops::add(&want, &delta).unwrap(), &delta).unwrap();
+    assert_eq!(bits(&after), bits(&twice));
+    // Shapes that do not fit are still errors, and leave the value alone.
+    assert!(v.assign_sub(&Tensor::from_vec(vec![1.0f32; 2 * N], &[2, N]).unwrap()).is_err());
+    assert_eq!(bits(&v.value()), bits(&twice));
+}

@@ -72,22 +72,63 @@ fn gemm_one<T: GemmElem>(plan: &Plan, lhs: &[T], rhs: &[T], dst: &mut [T], piece
         debug_assert!(false, "gemm_one: operand too short for plan {plan:?}");
         return;
     }
+    if col_major_output_pays(plan) {
+        // gemm writes a column-major copy, transposed into `dst` afterwards.
+        let mut scratch = alloc::<T>(m * n);
+        run_blocks(plan, lhs, rhs, &mut scratch, (1, m), pieces);
+        for (i, row) in dst.chunks_exact_mut(n).enumerate() {
+            for (j, d) in row.iter_mut().enumerate() {
+                *d = scratch[j * m + i];
+            }
+        }
+    } else {
+        run_blocks(plan, lhs, rhs, dst, (n, 1), pieces);
+    }
+}
+
+/// Whether writing the product column-major (then transposing it) beats writing
+/// it row-major. gemm works in column-major orientation, so for a row-major
+/// output it solves the transposed problem, whose first operand is `rhs^T`. When
+/// `rhs` is column-major itself (a transposed B: the backward pass's `g @ W^T`)
+/// and the output has few rows, that problem runs 2-7x slower in gemm 0.19 than
+/// the untransposed one; the transposing copy of a short-and-wide output costs
+/// far less. Measured (1 thread, µs, row-major vs column-major + copy):
+/// 16x512x512 621 vs 95, 64x512x512 852 vs 394, 64x784x512 660 vs 531; with more
+/// rows the copy costs more than it saves (512x512x64 367 vs 867).
+fn col_major_output_pays(plan: &Plan) -> bool {
+    plan.rhs_cs != 1 && plan.rhs_rs == 1 && plan.m <= 64 && plan.n > plan.m
+}
+
+/// `dst = lhs @ rhs` with `dst` strided by `(dst_rs, dst_cs)` (one of them 1),
+/// split into `pieces` blocks run on the pool when `pieces > 1`. The operands'
+/// bounds were checked by [`gemm_one`].
+fn run_blocks<T: GemmElem>(
+    plan: &Plan,
+    lhs: &[T],
+    rhs: &[T],
+    dst: &mut [T],
+    (dst_rs, dst_cs): (usize, usize),
+    pieces: usize,
+) {
+    let Plan { m, n, lhs_rs, rhs_cs, .. } = *plan;
+    debug_assert_eq!(dst.len(), m * n);
     let split = Split::new(m, n, pieces);
     let (dst_ptr, lhs_ptr, rhs_ptr) =
         (SendPtr(dst.as_mut_ptr()), SendPtr(lhs.as_ptr().cast_mut()), SendPtr(rhs.as_ptr().cast_mut()));
     let piece = |p: usize| {
         let (rows, cols) = split.piece(p);
         // SAFETY: `rows` and `cols` lie inside 0..m and 0..n, so every element the piece
-        // reads or writes is one the full product addresses, and those are in bounds by
-        // the checks above (strides are non-negative). Different pieces cover disjoint
-        // blocks of `dst`, so no two writers alias, and `dst` (borrowed `&mut` for this
-        // whole call) aliases neither input. The pointers outlive the pieces: the rayon
-        // scope below returns before this function does.
+        // reads or writes is one the full product addresses: in bounds for the inputs by
+        // `gemm_one`'s checks (strides are non-negative), and for `dst`, which holds
+        // m*n elements laid out by (dst_rs, dst_cs) = (n, 1) or (1, m). Different pieces
+        // cover disjoint blocks of `dst`, so no two writers alias, and `dst` (borrowed
+        // `&mut` for this whole call) aliases neither input. The pointers outlive the
+        // pieces: the rayon scope below returns before this function does.
         unsafe {
             gemm_block(
                 Plan { m: rows.len(), n: cols.len(), ..*plan },
-                dst_ptr.get().add(rows.start * n + cols.start),
-                n as isize,
+                dst_ptr.get().add(rows.start * dst_rs + cols.start * dst_cs),
+                (dst_rs as isize, dst_cs as isize),
                 lhs_ptr.get().offset(rows.start as isize * lhs_rs),
                 rhs_ptr.get().offset(cols.start as isize * rhs_cs),
             )
@@ -100,14 +141,20 @@ fn gemm_one<T: GemmElem>(plan: &Plan, lhs: &[T], rhs: &[T], dst: &mut [T], piece
     }
 }
 
-/// `dst = lhs @ rhs` for one block of a product, single-threaded. `dst` is row-major
-/// with row stride `dst_rs`.
+/// `dst = lhs @ rhs` for one block of a product, single-threaded. `dst` has row
+/// and column strides `dst_rs`, `dst_cs`.
 ///
 /// # Safety
 /// `lhs`, `rhs` and `dst` must address every element the plan's strides reach for
 /// its `m x k`, `k x n` and `m x n` operands, and `dst`'s elements must not be read or
 /// written by anyone else during the call.
-unsafe fn gemm_block<T: GemmElem>(plan: Plan, dst: *mut T, dst_rs: isize, lhs: *const T, rhs: *const T) {
+unsafe fn gemm_block<T: GemmElem>(
+    plan: Plan,
+    dst: *mut T,
+    (dst_rs, dst_cs): (isize, isize),
+    lhs: *const T,
+    rhs: *const T,
+) {
     let Plan { m, n, k, lhs_rs, lhs_cs, rhs_rs, rhs_cs } = plan;
     // SAFETY: the caller guarantees the operands cover what the plan addresses and
     // that `dst` is not aliased. read_dst = false means alpha (which would scale dst)
@@ -118,7 +165,7 @@ unsafe fn gemm_block<T: GemmElem>(plan: Plan, dst: *mut T, dst_rs: isize, lhs: *
             n,
             k,
             dst,
-            1,
+            dst_cs,
             dst_rs,
             false,
             lhs,
@@ -374,19 +421,21 @@ mod tests {
 
     #[test]
     fn matches_naive_with_transposes() {
-        let (m, k, n) = (5, 7, 3);
-        let a: Vec<f64> = (0..m * k).map(|v| (v as f64 * 0.3).sin()).collect();
-        let b: Vec<f64> = (0..k * n).map(|v| (v as f64 * 0.7).cos()).collect();
-        let want = naive(&a, &b, m, k, n);
-        let at = transpose2(&a, m, k);
-        let bt = transpose2(&b, k, n);
-        for (ta, tb) in [(false, false), (true, false), (false, true), (true, true)] {
-            let x = if ta { t(at.clone(), &[k, m]) } else { t(a.clone(), &[m, k]) };
-            let y = if tb { t(bt.clone(), &[n, k]) } else { t(b.clone(), &[k, n]) };
-            let r = matmul(&x, &y, ta, tb).unwrap();
-            assert_eq!(r.shape(), &[m, n]);
-            for (g, w) in r.as_slice::<f64>().unwrap().iter().zip(&want) {
-                assert!((g - w).abs() < 1e-12);
+        // (3, 7, 70) with a transposed rhs takes the column-major output path.
+        for (m, k, n) in [(5, 7, 3), (3, 7, 70)] {
+            let a: Vec<f64> = (0..m * k).map(|v| (v as f64 * 0.3).sin()).collect();
+            let b: Vec<f64> = (0..k * n).map(|v| (v as f64 * 0.7).cos()).collect();
+            let want = naive(&a, &b, m, k, n);
+            let at = transpose2(&a, m, k);
+            let bt = transpose2(&b, k, n);
+            for (ta, tb) in [(false, false), (true, false), (false, true), (true, true)] {
+                let x = if ta { t(at.clone(), &[k, m]) } else { t(a.clone(), &[m, k]) };
+                let y = if tb { t(bt.clone(), &[n, k]) } else { t(b.clone(), &[k, n]) };
+                let r = matmul(&x, &y, ta, tb).unwrap();
+                assert_eq!(r.shape(), &[m, n]);
+                for (g, w) in r.as_slice::<f64>().unwrap().iter().zip(&want) {
+                    assert!((g - w).abs() < 1e-12, "{m}x{k}x{n} ta={ta} tb={tb}: {g} vs {w}");
+                }
             }
         }
     }
@@ -470,6 +519,9 @@ mod tests {
             (300, 1000, 40),
             (1, 700, 900),
             (900, 700, 2),
+            (16, 512, 512),
+            (64, 784, 512),
+            (3, 300, 400),
         ];
         for &(m, k, n) in &shapes {
             let a: Vec<f32> = (0..m * k).map(|v| ((v * 7919) % 1000) as f32 * 1e-3 - 0.5).collect();
