@@ -76,10 +76,10 @@ fn gemm_one<T: GemmElem>(plan: &Plan, lhs: &[T], rhs: &[T], dst: &mut [T], piece
         // gemm writes a column-major copy, transposed into `dst` afterwards.
         let mut scratch = alloc::<T>(m * n);
         run_blocks(plan, lhs, rhs, &mut scratch, (1, m), pieces);
-        for (i, row) in dst.chunks_exact_mut(n).enumerate() {
-            for (j, d) in row.iter_mut().enumerate() {
-                *d = scratch[j * m + i];
-            }
+        match crate::kernels::transpose::permute(&scratch, &[m, n], &[1, m as isize]) {
+            Some(rows) => dst.copy_from_slice(&rows),
+            // m or n is 1: the column-major copy is already row-major.
+            None => dst.copy_from_slice(&scratch),
         }
     } else {
         run_blocks(plan, lhs, rhs, dst, (n, 1), pieces);
@@ -94,9 +94,10 @@ fn gemm_one<T: GemmElem>(plan: &Plan, lhs: &[T], rhs: &[T], dst: &mut [T], piece
 /// the untransposed one; the transposing copy of a short-and-wide output costs
 /// far less. Measured (1 thread, µs, row-major vs column-major + copy):
 /// 16x512x512 621 vs 95, 64x512x512 852 vs 394, 64x784x512 660 vs 531; with more
-/// rows the copy costs more than it saves (512x512x64 367 vs 867).
+/// rows, or a short sum (k), the copy costs more than it saves (512x512x64 367 vs
+/// 867; 64x10x512 10 vs 58, 64x128x512 106 vs 131).
 fn col_major_output_pays(plan: &Plan) -> bool {
-    plan.rhs_cs != 1 && plan.rhs_rs == 1 && plan.m <= 64 && plan.n > plan.m
+    plan.rhs_cs != 1 && plan.rhs_rs == 1 && plan.m <= 64 && plan.n > plan.m && plan.k >= 256
 }
 
 /// `dst = lhs @ rhs` with `dst` strided by `(dst_rs, dst_cs)` (one of them 1),
@@ -421,8 +422,8 @@ mod tests {
 
     #[test]
     fn matches_naive_with_transposes() {
-        // (3, 7, 70) with a transposed rhs takes the column-major output path.
-        for (m, k, n) in [(5, 7, 3), (3, 7, 70)] {
+        // (3, 300, 70) with a transposed rhs takes the column-major output path.
+        for (m, k, n) in [(5, 7, 3), (3, 300, 70)] {
             let a: Vec<f64> = (0..m * k).map(|v| (v as f64 * 0.3).sin()).collect();
             let b: Vec<f64> = (0..k * n).map(|v| (v as f64 * 0.7).cos()).collect();
             let want = naive(&a, &b, m, k, n);
