@@ -66,7 +66,6 @@ def test_named_tensors_variables_and_views_keep_their_values(tf):
         views.append(to_numpy(u))
         return u
 
-    view_before = None
     r = make()
     view_before = views[-1].copy()
     del r
