@@ -71,13 +71,18 @@ fn called_from_binary_op(py: Python<'_>) -> bool {
 }
 
 /// The tensor object `obj`, if it is a large float temporary (see the module docs).
+/// Cheapest test first: every arithmetic operator runs this on both operands, and
+/// most operands are named (count above 1), so they cost a cast and a load.
 fn temporary<'a, 'py>(obj: &'a Bound<'py, PyAny>) -> Option<&'a Bound<'py, PyTensor>> {
     let t = obj.cast::<PyTensor>().ok()?;
+    if obj.get_refcnt() != 1 {
+        return None;
+    }
     let big_float = {
         let r = t.try_borrow().ok()?;
         r.t.numel() >= ELIDE_MIN_ELEMS && r.t.dtype().is_float()
     };
-    (big_float && obj.get_refcnt() == 1 && called_from_binary_op(obj.py())).then_some(t)
+    (big_float && called_from_binary_op(obj.py())).then_some(t)
 }
 
 /// `lhs op rhs` (`rhs op lhs` if `reflected`) computed over the buffer of

@@ -184,9 +184,9 @@ pub fn parse_index(key: &Bound<'_, PyAny>) -> PyResult<Vec<IndexItem>> {
 
 fn index_int(v: &Bound<'_, PyAny>) -> PyResult<i64> {
     if let Ok(t) = v.cast::<PyTensor>() {
-        let t = &t.borrow().t.clone();
+        let t = t.borrow().t.clone();
         if t.rank() == 0 && t.dtype().is_int() {
-            return Ok(tapegrad::kernels::cast(&t.clone(), DType::I64).py()?.to_scalar::<i64>().unwrap_or(0));
+            return Ok(tapegrad::kernels::cast(&t, DType::I64).py()?.to_scalar::<i64>().unwrap_or(0));
         }
     }
     v.call_method0("__index__").and_then(|i| i.extract()).map_err(|_| {

@@ -76,10 +76,9 @@ fn gemm_one<T: GemmElem>(plan: &Plan, lhs: &[T], rhs: &[T], dst: &mut [T], piece
         // gemm writes a column-major copy, transposed into `dst` afterwards.
         let mut scratch = alloc::<T>(m * n);
         run_blocks(plan, lhs, rhs, &mut scratch, (1, m), pieces);
-        match crate::kernels::transpose::permute(&scratch, &[m, n], &[1, m as isize]) {
-            Some(rows) => dst.copy_from_slice(&rows),
+        if !crate::kernels::transpose::permute_into(&scratch, &[m, n], &[1, m as isize], dst) {
             // m or n is 1: the column-major copy is already row-major.
-            None => dst.copy_from_slice(&scratch),
+            dst.copy_from_slice(&scratch);
         }
     } else {
         run_blocks(plan, lhs, rhs, dst, (n, 1), pieces);

@@ -41,14 +41,25 @@ fn coalesce(shape: &[usize], strides: &[isize]) -> (Vec<usize>, Vec<isize>) {
 /// with stride `strides[d]` (a permutation of a contiguous input's strides).
 /// `None` when the fast path does not apply (the strided gather handles it).
 pub(crate) fn permute<T: Pooled>(x: &[T], shape: &[usize], strides: &[isize]) -> Option<Vec<T>> {
+    let mut out = alloc::<T>(numel(shape));
+    permute_into(x, shape, strides, &mut out).then_some(out)
+}
+
+/// [`permute`] into a caller's buffer of the output's length; false (nothing
+/// written) when the fast path does not apply.
+pub(crate) fn permute_into<T: Copy + Send + Sync>(
+    x: &[T],
+    shape: &[usize],
+    strides: &[isize],
+    out: &mut [T],
+) -> bool {
     let (shape, strides) = coalesce(shape, strides);
     let r = shape.len();
-    if r < 2 || strides[r - 1] == 1 || strides.iter().any(|&s| s < 0) {
-        return None;
+    if r < 2 || strides[r - 1] == 1 || strides.iter().any(|&s| s < 0) || out.len() != numel(&shape) {
+        return false;
     }
     // The output dim that walks the input contiguously.
-    let j = (0..r - 1).find(|&d| strides[d] == 1)?;
-    let n = numel(&shape);
+    let Some(j) = (0..r - 1).find(|&d| strides[d] == 1) else { return false };
     let a_len = shape[r - 1];
     let sa = strides[r - 1] as usize;
     let b_len = shape[j];
@@ -67,9 +78,8 @@ pub(crate) fn permute<T: Pooled>(x: &[T], shape: &[usize], strides: &[isize]) ->
         }
         off
     };
-    let mut out = alloc::<T>(n);
     // Chunks of whole tiles of rows (parallel tasks stay of similar size).
-    for_each_chunk(&mut out, row * TILE_B.min(b_len), |start, chunk| {
+    for_each_chunk(out, row * TILE_B.min(b_len), |start, chunk| {
         let (r0, nrows) = (start / row, chunk.len() / row);
         let mut rr = 0;
         while rr < nrows {
@@ -95,7 +105,7 @@ pub(crate) fn permute<T: Pooled>(x: &[T], shape: &[usize], strides: &[isize]) ->
             rr += tb;
         }
     });
-    Some(out)
+    true
 }
 
 #[cfg(test)]
