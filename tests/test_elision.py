@@ -154,7 +154,8 @@ def test_w3_forward_keeps_one_temporary_fewer():
     Without elision the forward adds 4 arrays of 40 MB to the peak (160 MB),
     with it 3 (120 MB).
     """
-    env = dict(os.environ, TAPEGRAD_NUM_THREADS="1")
+    # Fusion off: with it the forward stores no temporaries at all (test_fusion.py).
+    env = dict(os.environ, TAPEGRAD_NUM_THREADS="1", TAPEGRAD_NO_FUSION="1")
     out = subprocess.run([sys.executable, "-c", PEAK_SCRIPT], capture_output=True, text=True,
                          check=True, env=env)
     grown_mb = float(out.stdout.strip())

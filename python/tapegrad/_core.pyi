@@ -63,6 +63,7 @@ __all__ = [
     "floormod",
     "gather",
     "gelu",
+    "get_fusion",
     "get_num_threads",
     "greater",
     "greater_equal",
@@ -119,6 +120,7 @@ __all__ = [
     "round",
     "rsqrt",
     "selu",
+    "set_fusion",
     "set_num_threads",
     "set_seed",
     "shape",
@@ -858,3 +860,9 @@ def set_num_threads(n: int) -> None:
 
 def get_num_threads() -> int:
     """The size of the thread pool kernels and backward passes use."""
+
+def set_fusion(enabled: bool) -> None:
+    """Switches lazy fusion of large elementwise chains on or off (process-wide)."""
+
+def get_fusion() -> bool:
+    """Whether large elementwise chains are fused lazily."""

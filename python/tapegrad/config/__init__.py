@@ -2,6 +2,6 @@
 
 from __future__ import annotations
 
-from . import threading
+from . import optimizer, threading
 
-__all__ = ["threading"]
+__all__ = ["optimizer", "threading"]

@@ -1240,12 +1240,26 @@ pub fn get_num_threads() -> usize {
     tapegrad::threading::num_threads()
 }
 
+/// Switches lazy fusion of large elementwise chains on or off (process-wide).
+#[pyfunction]
+pub fn set_fusion(enabled: bool) {
+    tapegrad::kernels::fusion::set_enabled(enabled);
+}
+
+/// Whether large elementwise chains are fused lazily.
+#[pyfunction]
+pub fn get_fusion() -> bool {
+    tapegrad::kernels::fusion::enabled()
+}
+
 /// Registers every function on the module.
 pub fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {
     macro_rules! add {
         ($($f:ident),* $(,)?) => {$( m.add_function(wrap_pyfunction!($f, m)?)?; )*};
     }
     add!(
+        set_fusion,
+        get_fusion,
         constant,
         convert_to_tensor,
         zeros,

@@ -7,6 +7,7 @@
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
 
+use crate::kernels::fusion::Pending;
 use crate::shape::{Shape, numel};
 use crate::{DType, Element, Error, Result};
 
@@ -102,16 +103,29 @@ macro_rules! with_buffer {
 pub struct Tensor {
     id: TensorId,
     shape: Shape,
-    buf: Arc<Buffer>,
+    data: Data,
+}
+
+/// Where a tensor's elements are: computed, or still a fused elementwise
+/// expression that computes them on first read (Note [Fusion] in `kernels::fusion`).
+#[derive(Clone, Debug)]
+enum Data {
+    Ready(Arc<Buffer>),
+    Pending(Arc<Pending>),
 }
 
 impl Drop for Tensor {
     /// Allocation hook: a large buffer whose last owner this is goes to the
     /// kernels' reuse cache (`kernels::alloc`) instead of back to the OS.
     fn drop(&mut self) {
-        if self.buf.len() * self.buf.dtype().size_in_bytes() >= crate::kernels::alloc::MIN_BYTES
-            && let Some(buf) = Arc::get_mut(&mut self.buf)
-        {
+        if self.nbytes() < crate::kernels::alloc::MIN_BYTES {
+            return;
+        }
+        let last = match &mut self.data {
+            Data::Ready(buf) => Arc::get_mut(buf),
+            Data::Pending(p) => Arc::get_mut(p).and_then(Pending::value_mut).and_then(Arc::get_mut),
+        };
+        if let Some(buf) = last {
             crate::kernels::alloc::recycle(buf);
         }
     }
@@ -129,7 +143,7 @@ impl Tensor {
         if buf.len() != expected {
             return Err(Error::DataLength { op: "tensor", len: buf.len(), shape: shape.to_vec(), expected });
         }
-        Ok(Tensor { id: TensorId::fresh(), shape: Shape::from_slice(shape), buf })
+        Ok(Tensor { id: TensorId::fresh(), shape: Shape::from_slice(shape), data: Data::Ready(buf) })
     }
 
     /// Builds a tensor from a vector of elements and a shape.
@@ -145,13 +159,60 @@ impl Tensor {
     /// assert_eq!(t.to_scalar::<f32>(), Some(3.0));
     /// ```
     pub fn scalar<T: Element>(v: T) -> Tensor {
-        Tensor { id: TensorId::fresh(), shape: Shape::new(), buf: Arc::new(T::into_buffer(vec![v])) }
+        Tensor {
+            id: TensorId::fresh(),
+            shape: Shape::new(),
+            data: Data::Ready(Arc::new(T::into_buffer(vec![v]))),
+        }
     }
 
     /// Internal constructor for kernels that already know `buf.len() == numel(shape)`.
     pub(crate) fn new_unchecked(buf: Buffer, shape: Shape) -> Tensor {
         debug_assert_eq!(buf.len(), numel(&shape));
-        Tensor { id: TensorId::fresh(), shape, buf: Arc::new(buf) }
+        Tensor { id: TensorId::fresh(), shape, data: Data::Ready(Arc::new(buf)) }
+    }
+
+    /// A tensor whose elements a fused expression computes on first read.
+    pub(crate) fn pending(p: Pending, shape: &[usize]) -> Tensor {
+        debug_assert_eq!(p.len(), numel(shape));
+        Tensor { id: TensorId::fresh(), shape: Shape::from_slice(shape), data: Data::Pending(Arc::new(p)) }
+    }
+
+    /// The fused expression behind this tensor, if its elements are not computed yet.
+    pub(crate) fn as_pending(&self) -> Option<&Pending> {
+        match &self.data {
+            Data::Pending(p) if !p.is_computed() => Some(p),
+            _ => None,
+        }
+    }
+
+    /// True while this tensor's elements are a fused expression not yet computed.
+    pub fn is_pending(&self) -> bool {
+        self.as_pending().is_some()
+    }
+
+    /// Computes the elements now if they are still pending (a no-op otherwise).
+    ///
+    /// ```
+    /// use tapegrad::{Tensor, ops};
+    /// let x = Tensor::from_vec(vec![1.0f32; 1 << 20], &[1 << 20]).unwrap();
+    /// let y = ops::add(&x, &x).unwrap(); // large float32 elementwise results fuse lazily
+    /// y.materialize();
+    /// assert!(!y.is_pending());
+    /// assert_eq!(y.as_slice::<f32>().unwrap()[7], 2.0);
+    /// ```
+    pub fn materialize(&self) {
+        let _ = self.buffer_arc();
+    }
+
+    /// This tensor with its elements computed and held directly: the fused
+    /// expression is let go, so a buffer only this tensor holds is unshared
+    /// again (in-place updates and gradient accumulation can write into it).
+    pub(crate) fn into_computed(mut self) -> Tensor {
+        if let Data::Pending(p) = &self.data {
+            self.data = Data::Ready(p.value().clone());
+        }
+        self
     }
 
     /// This value's id.
@@ -171,33 +232,48 @@ impl Tensor {
 
     /// Number of elements.
     pub fn numel(&self) -> usize {
-        self.buf.len()
+        match &self.data {
+            Data::Ready(buf) => buf.len(),
+            Data::Pending(p) => p.len(),
+        }
     }
 
     /// The element type.
     pub fn dtype(&self) -> DType {
-        self.buf.dtype()
+        match &self.data {
+            Data::Ready(buf) => buf.dtype(),
+            Data::Pending(_) => DType::F32,
+        }
     }
 
-    /// The shared buffer.
+    /// The shared buffer (computing a pending tensor's elements first).
     pub fn buffer(&self) -> &Buffer {
-        &self.buf
+        self.buffer_arc()
     }
 
-    /// The shared buffer's reference-counted handle (for zero-copy interop).
+    /// The shared buffer's reference-counted handle (for zero-copy interop),
+    /// computing a pending tensor's elements first.
     pub fn buffer_arc(&self) -> &Arc<Buffer> {
-        &self.buf
+        match &self.data {
+            Data::Ready(buf) => buf,
+            Data::Pending(p) => p.value(),
+        }
     }
 
     /// The elements in row-major order, if the dtype is `T`.
     pub fn as_slice<T: Element>(&self) -> Option<&[T]> {
-        T::slice(&self.buf)
+        T::slice(self.buffer())
     }
 
     /// The buffer, mutably, if no other tensor shares it (`Arc::get_mut`): lets
     /// gradient accumulation add in place into buffers nobody else can see.
+    /// `None` for a pending tensor: an in-place update would force its elements
+    /// out, where the caller's out-of-place op can fuse with them instead.
     pub(crate) fn buffer_mut(&mut self) -> Option<&mut Buffer> {
-        Arc::get_mut(&mut self.buf)
+        match &mut self.data {
+            Data::Ready(buf) => Arc::get_mut(buf),
+            Data::Pending(_) => None,
+        }
     }
 
     /// The single element of a one-element tensor, if the dtype is `T`.
@@ -210,7 +286,7 @@ impl Tensor {
 
     /// The same data under a fresh id: a value no tape has seen.
     pub fn detached(&self) -> Tensor {
-        Tensor { id: TensorId::fresh(), shape: self.shape.clone(), buf: self.buf.clone() }
+        Tensor { id: TensorId::fresh(), shape: self.shape.clone(), data: self.data.clone() }
     }
 
     /// A stand-in with this tensor's id, shape and dtype but no data: what a tape
@@ -234,12 +310,21 @@ impl Tensor {
             DType::I64 => 3,
             DType::Bool => 4,
         };
-        Tensor { id: self.id, shape: self.shape.clone(), buf: empty[i].clone() }
+        Tensor { id: self.id, shape: self.shape.clone(), data: Data::Ready(empty[i].clone()) }
     }
 
     /// The same data viewed with another shape of the same element count (no copy, fresh id).
     pub fn with_shape(&self, shape: &[usize]) -> Result<Tensor> {
-        Self::from_arc(self.buf.clone(), shape)
+        let expected = numel(shape);
+        if self.numel() != expected {
+            return Err(Error::DataLength {
+                op: "reshape",
+                len: self.numel(),
+                shape: shape.to_vec(),
+                expected,
+            });
+        }
+        Ok(Tensor { id: TensorId::fresh(), shape: Shape::from_slice(shape), data: self.data.clone() })
     }
 
     /// A zero-copy ndarray view, if the dtype is `T`.

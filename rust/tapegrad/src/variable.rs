@@ -42,12 +42,14 @@ pub struct Variable {
 impl Variable {
     /// A new variable holding `initial` (its dtype and shape are fixed from now on).
     pub fn new(initial: Tensor, name: impl Into<String>, trainable: bool) -> Variable {
+        // A variable holds computed state, never a fused expression (Note [Fusion]):
+        // reads would recompute it, and it would keep the buffers it reads alive.
         Variable {
             inner: Arc::new(VarInner {
                 id: VarId(NEXT_VAR_ID.fetch_add(1, Ordering::Relaxed)),
                 name: name.into(),
                 trainable,
-                value: RwLock::new(initial.detached()),
+                value: RwLock::new(initial.detached().into_computed()),
             }),
         }
     }
@@ -116,6 +118,7 @@ impl Variable {
     }
 
     fn set(&self, t: Tensor) {
+        let t = t.into_computed();
         *self.inner.value.write().unwrap_or_else(|e| e.into_inner()) = t;
     }
 

@@ -5,6 +5,7 @@
 
 use tapegrad::autodiff::{GradientTape, Source};
 use tapegrad::kernels::BinaryKind;
+use tapegrad::kernels::fusion::with_fusion;
 use tapegrad::{Error, Tensor, ops};
 
 const OPS: [BinaryKind; 4] = [BinaryKind::Add, BinaryKind::Sub, BinaryKind::Mul, BinaryKind::Div];
@@ -30,11 +31,10 @@ fn reused_results_have_the_bits_of_the_allocating_op() {
         for other in [&y, &scalar, &tiny] {
             for owned_is_lhs in [true, false] {
                 let fresh = Tensor::from_vec(x.clone(), &[N]).unwrap();
-                let want = if owned_is_lhs {
-                    ops::binary(op, &fresh, other)
-                } else {
-                    ops::binary(op, other, &fresh)
-                };
+                // Computed now, so that it holds no reference to `fresh`'s buffer.
+                let want = with_fusion(false, || {
+                    if owned_is_lhs { ops::binary(op, &fresh, other) } else { ops::binary(op, other, &fresh) }
+                });
                 let mut owned = fresh.detached();
                 drop(fresh);
                 let got = ops::binary_reusing(op, &mut owned, other, owned_is_lhs).unwrap();

@@ -15,6 +15,10 @@ pub(crate) fn add(acc: Tensor, g: Tensor, recording: bool) -> Result<Tensor> {
     if recording || acc.shape() != g.shape() || acc.dtype() != g.dtype() {
         return ops::add(&acc, &g);
     }
+    if kernels::fusion::any_pending(&[&acc, &g]) {
+        // Fuses with the pending operand (Note [Fusion]) rather than computing it to add in place.
+        return kernels::binary(BinaryKind::Add, &acc, &g);
+    }
     let (mut acc, mut g) = (acc, g);
     if add_assign(&mut acc, &g) {
         return Ok(acc);

@@ -161,8 +161,12 @@ pub(crate) fn gradient(
         .collect::<Result<_>>()
 }
 
+/// A source's gradient as a full tensor of its shape, computed: a lazy
+/// gradient is broadcast, a fused one (Note [Fusion]) evaluated here, inside
+/// the pass, rather than on the caller's first read.
 fn materialise(g: Tensor, shape: &[usize]) -> Result<Tensor> {
-    if g.shape() == shape { Ok(g) } else { ops::broadcast_to(&g, shape) }
+    let g = if g.shape() == shape { g } else { ops::broadcast_to(&g, shape)? };
+    Ok(g.into_computed())
 }
 
 fn check_output_gradients(targets: &[Tensor], output_gradients: Option<&[Option<Tensor>]>) -> Result<()> {

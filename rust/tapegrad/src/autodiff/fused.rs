@@ -28,6 +28,7 @@ use smallvec::smallvec;
 
 use crate::autodiff::rules::InputGrads;
 use crate::autodiff::tape::Node;
+use crate::kernels::fusion;
 use crate::kernels::parallel::{for_each_chunk, zip_with};
 use crate::kernels::{BinaryKind as B, UnaryKind as U};
 use crate::ops::Op;
@@ -87,6 +88,10 @@ macro_rules! with_factor {
 /// `g · f'(·)` for unary op `u` in one pass, or `None` to use the composite rule
 /// (unsupported op, dtype, or a `g` that is not exactly `y`'s shape or a scalar).
 pub(crate) fn unary_grad(u: U, x: &Tensor, y: &Tensor, g: &Tensor) -> Option<Tensor> {
+    if fusion::defers(&[x, y, g]) {
+        // The composite rule's ops fuse into the gradient's expression instead.
+        return None;
+    }
     if g.dtype() != x.dtype() || (g.shape() != y.shape() && g.numel() != 1) {
         return None;
     }
@@ -156,6 +161,9 @@ fn negate(g: &mut Tensor) -> bool {
 pub(crate) fn accumulate(node: &Node, g: &Tensor, acc: &mut Tensor) -> bool {
     let Op::Unary(u) = node.op else { return false };
     let (x, y) = (&node.saved_inputs[0], &node.saved_output);
+    if fusion::defers(&[x, y, g, acc]) {
+        return false;
+    }
     if g.shape() != y.shape()
         || acc.shape() != y.shape()
         || g.dtype() != y.dtype()
@@ -197,6 +205,10 @@ pub(crate) fn accumulate(node: &Node, g: &Tensor, acc: &mut Tensor) -> bool {
 pub(crate) fn in_place(node: &Node, mut g: Tensor, needs: &[bool]) -> Result<InputGrads, Tensor> {
     let y = &node.saved_output;
     if g.shape() != y.shape() || g.dtype() != y.dtype() {
+        return Err(g);
+    }
+    if fusion::defers(&[&g, y]) || node.saved_inputs.iter().any(|t| fusion::defers(&[t])) {
+        // The out-of-place rules' ops fuse into the gradient's expression instead.
         return Err(g);
     }
     let need = |i: usize| needs.get(i).copied().unwrap_or(false);

@@ -2,6 +2,7 @@
 
 use crate::kernels::alloc::alloc;
 use crate::kernels::broadcast::{Operand, map1, map1_scalar, map2, map2_in_place, map3};
+use crate::kernels::fusion;
 use crate::kernels::math::Float;
 use crate::kernels::parallel::for_each_chunk;
 use crate::kernels::scalar::Num;
@@ -24,12 +25,66 @@ fn operand<'a, T>(data: &'a [T], t: &'a Tensor) -> Operand<'a, T> {
     Operand { data, shape: t.shape() }
 }
 
+/// The per-element definition of each arithmetic float unary op over `$t`,
+/// handed to `$apply!` as a closure: `Some($apply!(closure))` for those ops,
+/// `None` for the rest. The one definition both the eager kernel and the fused
+/// evaluator (`fusion::program`) compile, so a fused chain computes exactly the
+/// bits of the ops it stands for. Calls are spelled through the traits so that
+/// a concrete `f32` never picks an inherent method of other semantics
+/// (`f32::maximum` treats ±0 differently).
+macro_rules! arith_unary {
+    ($op:expr, $t:ty, $apply:ident) => {{
+        use $crate::kernels::UnaryKind as U;
+        use $crate::kernels::math::Float as F;
+        use $crate::kernels::scalar::Num as N;
+        match $op {
+            U::Neg => Some($apply!(|p: $t| N::sub(<$t as N>::ZERO, p))),
+            U::Abs => Some($apply!(|p: $t| F::abs(p))),
+            U::Square => Some($apply!(|p: $t| N::mul(p, p))),
+            U::Sqrt => Some($apply!(|p: $t| F::sqrt(p))),
+            U::Rsqrt => Some($apply!(|p: $t| F::div(<$t as N>::ONE, F::sqrt(p)))),
+            U::Reciprocal => Some($apply!(|p: $t| F::div(<$t as N>::ONE, p))),
+            // NaN stays NaN (TF's relu propagates it).
+            U::Relu => {
+                Some($apply!(|p: $t| if p > <$t as N>::ZERO || N::is_nan(p) { p } else { <$t as N>::ZERO }))
+            }
+            _ => None,
+        }
+    }};
+}
+pub(crate) use arith_unary;
+
+/// [`arith_unary!`] for the arithmetic float binary ops (closures of two
+/// arguments; broadcasting is the caller's business).
+macro_rules! arith_binary {
+    ($op:expr, $t:ty, $apply:ident) => {{
+        use $crate::kernels::BinaryKind as B;
+        use $crate::kernels::math::Float as F;
+        use $crate::kernels::scalar::Num as N;
+        match $op {
+            B::Add => Some($apply!(|p: $t, q: $t| N::add(p, q))),
+            B::Sub => Some($apply!(|p: $t, q: $t| N::sub(p, q))),
+            B::Mul => Some($apply!(|p: $t, q: $t| N::mul(p, q))),
+            B::Div => Some($apply!(|p: $t, q: $t| F::div(p, q))),
+            B::Maximum => Some($apply!(|p: $t, q: $t| N::maximum(p, q))),
+            B::Minimum => Some($apply!(|p: $t, q: $t| N::minimum(p, q))),
+            // g · (1 − y·y), the very expression of the composite rule it replaces
+            B::TanhGrad => Some($apply!(|p: $t, q: $t| N::mul(q, N::sub(<$t as N>::ONE, N::mul(p, p))))),
+            _ => None,
+        }
+    }};
+}
+pub(crate) use arith_binary;
+
 // ---------------------------------------------------------------- unary
 
 pub(crate) fn unary(op: UnaryKind, x: &Tensor) -> Result<Tensor> {
     let name = op.name();
     if op == UnaryKind::LogicalNot && x.dtype() != DType::Bool {
         return Err(unsupported(name, x.dtype(), BOOL_HINT));
+    }
+    if let Some(y) = fusion::unary(op, x) {
+        return Ok(y);
     }
     let buf = match x.buffer() {
         Buffer::F32(v) => match vmath_fun(op) {
@@ -52,7 +107,7 @@ pub(crate) fn unary(op: UnaryKind, x: &Tensor) -> Result<Tensor> {
 /// Unoptimised (debug) builds keep std's libm instead: the polynomial code is
 /// ~10× slower than libm without optimisation, which would dominate debug test
 /// runs. Both agree to ≤ 1 ulp; vmath's own tests exercise it in every build.
-fn vmath_fun(op: UnaryKind) -> Option<Fun> {
+pub(crate) fn vmath_fun(op: UnaryKind) -> Option<Fun> {
     use UnaryKind as U;
     if cfg!(debug_assertions) {
         return None;
@@ -202,14 +257,11 @@ fn float_unary<T: Float>(op: UnaryKind, v: &[T]) -> Buffer {
             T::into_buffer(map1_scalar(v, $g))
         };
     }
+    if let Some(buf) = arith_unary!(op, T, f) {
+        return buf;
+    }
     match op {
-        U::Neg => f!(|p| T::ZERO.sub(p)),
-        U::Abs => f!(|p| p.abs()),
         U::Sign => f!(sign),
-        U::Square => f!(|p| p.mul(p)),
-        U::Sqrt => f!(|p| p.sqrt()),
-        U::Rsqrt => f!(|p| T::ONE.div(p.sqrt())),
-        U::Reciprocal => f!(|p| T::ONE.div(p)),
         U::Exp => lib!(|p| p.exp()),
         U::Expm1 => lib!(|p| p.exp_m1()),
         U::Log => lib!(|p| p.ln()),
@@ -227,8 +279,6 @@ fn float_unary<T: Float>(op: UnaryKind, v: &[T]) -> Buffer {
         U::Acosh => lib!(|p| p.acosh()),
         U::Atanh => lib!(|p| p.atanh()),
         U::Sigmoid => lib!(sigmoid),
-        // NaN stays NaN (TF's relu propagates it).
-        U::Relu => f!(|p| if p > T::ZERO || p.is_nan() { p } else { T::ZERO }),
         U::Softplus => lib!(|p| p.maximum(T::ZERO).add((T::ZERO.sub(p.abs())).exp().ln_1p())),
         U::Erf => lib!(|p| p.erf()),
         U::Floor => f!(|p| p.floor()),
@@ -237,8 +287,9 @@ fn float_unary<T: Float>(op: UnaryKind, v: &[T]) -> Buffer {
         U::IsNan => Buffer::Bool(map1(v, |p: T| p.is_nan())),
         U::IsInf => Buffer::Bool(map1(v, |p: T| p.is_infinite())),
         U::IsFinite => Buffer::Bool(map1(v, |p: T| p.is_finite())),
-        // Rejected by `unary` before dispatch; unreachable here.
-        U::LogicalNot => Buffer::Bool(Vec::new()),
+        // `arith_unary!` ops were handled above; `LogicalNot` is rejected by
+        // `unary` before dispatch. Unreachable here.
+        _ => Buffer::Bool(Vec::new()),
     }
 }
 
@@ -323,6 +374,9 @@ pub(crate) fn binary(op: BinaryKind, a: &Tensor, b: &Tensor) -> Result<Tensor> {
         return Err(Error::DTypeMismatch { op: name, lhs: a.dtype(), rhs: b.dtype() });
     }
     let shape = broadcast_shapes(name, a.shape(), b.shape())?;
+    if let Some(y) = fusion::binary(op, a, b) {
+        return Ok(y);
+    }
     let buf = match (a.buffer(), b.buffer()) {
         (Buffer::F32(x), Buffer::F32(y)) => float_binary(op, operand(x, a), operand(y, b), &shape)?,
         (Buffer::F64(x), Buffer::F64(y)) => float_binary(op, operand(x, a), operand(y, b), &shape)?,
@@ -403,14 +457,11 @@ fn float_binary<T: Float>(
             Ok(T::into_buffer(map2(a, b, shape, $g)))
         };
     }
+    if let Some(buf) = arith_binary!(op, T, f) {
+        return buf;
+    }
     match op {
-        B::Add => f!(|p, q| p.add(q)),
-        B::Sub => f!(|p, q| p.sub(q)),
-        B::Mul => f!(|p, q| p.mul(q)),
-        B::Div => f!(|p, q| p.div(q)),
         B::Pow => f!(|p, q| p.powf(q)),
-        B::Maximum => f!(|p, q| p.maximum(q)),
-        B::Minimum => f!(|p, q| p.minimum(q)),
         B::FloorDiv => f!(|p, q| p.div(q).floor()),
         // TF's floormod: C's fmod, shifted by `b` when the signs differ.
         B::FloorMod => f!(|p, q| {
@@ -418,8 +469,6 @@ fn float_binary<T: Float>(
             if r != T::ZERO && ((q < T::ZERO) != (r < T::ZERO)) { r.add(q) } else { r }
         }),
         B::Atan2 => f!(|p, q| p.atan2(q)),
-        // g · (1 − y·y), the very expression of the composite rule it replaces
-        B::TanhGrad => f!(|p, q| q.mul(T::ONE.sub(p.mul(p)))),
         _ => Err(unsupported(op.name(), T::DTYPE, BOOL_HINT)),
     }
 }
@@ -575,7 +624,7 @@ where
 pub(crate) fn cast(x: &Tensor, dtype: DType) -> Result<Tensor> {
     if x.dtype() == dtype {
         // Tensors are immutable: share the buffer under a fresh id.
-        return Tensor::from_arc(x.buffer_arc().clone(), x.shape());
+        return Ok(x.detached());
     }
     let buf = crate::with_buffer!(x.buffer(), v => match dtype {
         DType::F32 => Buffer::F32(convert(v)),
@@ -766,7 +815,9 @@ mod tests {
             let pool = rayon::ThreadPoolBuilder::new().num_threads(threads).build().unwrap();
             pool.install(|| {
                 let s = binary(B::Mul, &ta, &tb).unwrap();
-                unary(U::Tanh, &s).unwrap()
+                let y = unary(U::Tanh, &s).unwrap();
+                y.materialize(); // on this pool, not on the first read below
+                y
             })
         };
         let (r1, r4) = (run(1), run(4));

@@ -373,6 +373,7 @@ pub(crate) mod alloc;
 mod broadcast;
 mod creation;
 mod elementwise;
+pub mod fusion;
 mod gather;
 mod layout;
 mod math;

@@ -7,12 +7,13 @@
 //! * inner group, `[.., R, K]`: add R rows of length K elementwise
 //!   ([`reduce_cols`]), a vectorisable loop over contiguous rows.
 //!
-//! Float order is fixed by the data's shape alone: slices are reduced with 8
+//! Float order is fixed by the data's shape alone: slices are reduced with 32
 //! independent lanes inside pairwise-split blocks, columns by pairwise-split
 //! row ranges, and parallel partials are combined in chunk order. The result is
 //! bit-identical whatever the thread count, and more accurate than a running sum.
 
 use crate::kernels::ReduceKind;
+use crate::kernels::fusion::{Pending, Program, with_scratch};
 use crate::kernels::parallel::{CHUNK_ELEMS, for_each_chunk_weighted, is_large, map_chunks, par_blocks};
 use crate::kernels::scalar::Num;
 use crate::kernels::simd::dispatch;
@@ -127,8 +128,12 @@ impl Monoid<bool> for AllOp {
     }
 }
 
-/// Lanes of independent accumulators in the innermost loop (one AVX register of f32).
-const LANES: usize = 8;
+/// Lanes of independent accumulators in the innermost loop: element `i` of a
+/// leaf goes to lane `i % LANES` whatever the instruction set, so the bits
+/// never depend on it. 32 float32 lanes are two AVX-512 or four AVX2
+/// registers: enough independent additions in flight to hide the adder's
+/// latency (8 lanes, one dependent chain, ran at a third of the L1 rate).
+const LANES: usize = 32;
 /// Slices up to this long are reduced by one lane loop; longer ones are split in halves.
 const LEAF: usize = 512;
 
@@ -184,18 +189,23 @@ fn reduce_lanes_body<T: Copy, M: Monoid<T>>(m: M, x: &[T]) -> T {
     let chunks = x.chunks_exact(LANES);
     let rest = chunks.remainder();
     for c in chunks {
-        for (a, &v) in acc.iter_mut().zip(c) {
-            *a = m.combine(*a, v);
+        // As an array, so the lane loop compiles to whole registers (over the
+        // slice it did not, and ran at half speed).
+        if let Ok(c) = <&[T; LANES]>::try_from(c) {
+            for (a, &v) in acc.iter_mut().zip(c) {
+                *a = m.combine(*a, v);
+            }
         }
     }
-    // Fixed tree over the lanes, then the tail in order.
-    let q = [
-        m.combine(acc[0], acc[1]),
-        m.combine(acc[2], acc[3]),
-        m.combine(acc[4], acc[5]),
-        m.combine(acc[6], acc[7]),
-    ];
-    let mut r = m.combine(m.combine(q[0], q[1]), m.combine(q[2], q[3]));
+    // Fixed halving tree over the lanes, then the tail in order.
+    let mut h = LANES / 2;
+    while h > 0 {
+        for i in 0..h {
+            acc[i] = m.combine(acc[i], acc[i + h]);
+        }
+        h /= 2;
+    }
+    let mut r = acc[0];
     for &v in rest {
         r = m.combine(r, v);
     }
@@ -203,12 +213,25 @@ fn reduce_lanes_body<T: Copy, M: Monoid<T>>(m: M, x: &[T]) -> T {
 }
 
 fn reduce_pairwise<T: Copy, M: Monoid<T>>(m: M, x: &[T]) -> T {
+    reduce_pairwise_by(m, 0, x.len(), &mut |s, n| reduce_lanes(m, &x[s..s + n]))
+}
+
+/// The split tree of [`reduce_pairwise`] over `start..start + len`, with
+/// `leaf(start, len)` folding each leaf range.
+fn reduce_pairwise_by<T: Copy, M: Monoid<T>>(
+    m: M,
+    start: usize,
+    len: usize,
+    leaf: &mut impl FnMut(usize, usize) -> T,
+) -> T {
     // Selections need no pairwise split for accuracy: one wide pass.
-    if x.len() <= LEAF || M::WIDE {
-        return reduce_lanes(m, x);
+    if len <= LEAF || M::WIDE {
+        return leaf(start, len);
     }
-    let (l, r) = x.split_at(x.len() / 2);
-    m.combine(reduce_pairwise(m, l), reduce_pairwise(m, r))
+    let half = len / 2;
+    let l = reduce_pairwise_by(m, start, half, leaf);
+    let r = reduce_pairwise_by(m, start + half, len - half, leaf);
+    m.combine(l, r)
 }
 
 fn combine_tree<T: Copy, M: Monoid<T>>(m: M, parts: &[T]) -> T {
@@ -225,11 +248,89 @@ fn combine_tree<T: Copy, M: Monoid<T>>(m: M, parts: &[T]) -> T {
 /// Reduces a whole slice. The order depends on `x.len()` only; long slices are
 /// cut into fixed chunks reduced in parallel and combined as a tree.
 pub(crate) fn reduce_slice<T: Copy + Send + Sync, M: Monoid<T>>(m: M, x: &[T]) -> T {
-    if x.len() <= CHUNK_ELEMS {
-        return reduce_pairwise(m, x);
+    reduce_chunks(m, x.len(), |s, e| reduce_pairwise(m, &x[s..e]))
+}
+
+/// The chunking and combining tree of [`reduce_slice`] over `0..n`, with
+/// `leaf(start, end)` folding one chunk (of at most [`CHUNK_ELEMS`]).
+fn reduce_chunks<T: Copy + Send + Sync, M: Monoid<T>>(
+    m: M,
+    n: usize,
+    leaf: impl Fn(usize, usize) -> T + Sync + Send,
+) -> T {
+    if n <= CHUNK_ELEMS {
+        return leaf(0, n);
     }
-    let parts = map_chunks(x.len(), 1, |s, e| reduce_pairwise(m, &x[s..e]));
+    let parts = map_chunks(n, 1, leaf);
     combine_tree(m, &parts)
+}
+
+thread_local! {
+    static LEAF_SCRATCH: std::cell::RefCell<Vec<f32>> = const { std::cell::RefCell::new(Vec::new()) };
+}
+
+/// `m` folded over each of `outer` rows of length `r` of a pending tensor's
+/// expression, never storing it: each leaf range of the fold is computed into
+/// a scratch in L1 and folded at once, in the chunks and tree [`reduce_slice`]
+/// uses, so the bits are those of reducing the computed tensor (the
+/// trailing-group path of [`reduce_mask`]). Leaf by leaf rather than chunk by
+/// chunk keeps the leaves' memory streaming: a chunk computed into L2 and then
+/// folded ran at half the read bandwidth.
+fn reduce_rows_pending<M: Monoid<f32>>(m: M, prog: &Program, outer: usize, r: usize) -> Vec<f32> {
+    let mut out = vec![m.identity(); outer];
+    for_each_chunk_weighted(&mut out, r, |s, o| {
+        for (i, v) in o.iter_mut().enumerate() {
+            let row = (s + i) * r;
+            *v = reduce_chunks(m, r, |a, b| {
+                let widest = if M::WIDE { b - a } else { LEAF };
+                prog.evaluate(|ev| {
+                    with_scratch(&LEAF_SCRATCH, widest, |buf| {
+                        reduce_pairwise_by(m, a, b - a, &mut |s, n| {
+                            let buf = &mut buf[..n];
+                            dispatch(
+                                #[inline(always)]
+                                |_| {
+                                    ev.fill(row + s, buf);
+                                    reduce_lanes_body(m, buf)
+                                },
+                            )
+                        })
+                    })
+                })
+            });
+        }
+    });
+    out
+}
+
+/// The reduction of a pending float32 tensor straight from its expression,
+/// when the reduced dims are trailing (a full reduction, or one over the last
+/// dims): `None` for other layouts, which reduce the computed tensor.
+fn reduce_pending(
+    op: ReduceKind,
+    p: &Pending,
+    shape: &[usize],
+    mask: &[bool],
+    count: usize,
+) -> Option<Vec<f32>> {
+    let (outer, r) = match groups(shape, mask).as_slice() {
+        [Group { size, reduced: true }] => (1, *size),
+        [Group { size: k, reduced: false }, Group { size: r, reduced: true }] => (*k, *r),
+        _ => return None,
+    };
+    let prog = p.program()?;
+    Some(match op {
+        ReduceKind::Sum => reduce_rows_pending(SumOp, &prog, outer, r),
+        ReduceKind::Mean => {
+            let mut v = reduce_rows_pending(SumOp, &prog, outer, r);
+            v.iter_mut().for_each(|e| *e = e.div_count(count));
+            v
+        }
+        ReduceKind::Prod => reduce_rows_pending(ProdOp, &prog, outer, r),
+        ReduceKind::Max => reduce_rows_pending(MaxOp, &prog, outer, r),
+        ReduceKind::Min => reduce_rows_pending(MinOp, &prog, outer, r),
+        ReduceKind::Any | ReduceKind::All => return None,
+    })
 }
 
 /// Rows folded sequentially at the leaves of the column reduction.
@@ -428,6 +529,12 @@ pub(crate) fn reduce(op: ReduceKind, x: &Tensor, axes: &[usize], keepdims: bool)
     let count: usize = x.shape().iter().zip(&mask).filter(|(_, m)| **m).map(|(d, _)| *d).product();
     let shape = x.shape();
     let logical = matches!(op, ReduceKind::Any | ReduceKind::All);
+    let sorted: Shape = (0..rank).filter(|&i| mask[i]).collect();
+    if let Some(p) = x.as_pending()
+        && let Some(v) = reduce_pending(op, p, shape, &mask, count)
+    {
+        return Ok(Tensor::new_unchecked(Buffer::F32(v), reduced_shape(shape, &sorted, keepdims)));
+    }
     let buf = match x.buffer() {
         Buffer::Bool(v) if logical => Buffer::Bool(match op {
             ReduceKind::Any => reduce_mask(AnyOp, v, shape, &mask),
@@ -452,7 +559,6 @@ pub(crate) fn reduce(op: ReduceKind, x: &Tensor, axes: &[usize], keepdims: bool)
             });
         }
     };
-    let sorted: Shape = (0..rank).filter(|&i| mask[i]).collect();
     Ok(Tensor::new_unchecked(buf, reduced_shape(shape, &sorted, keepdims)))
 }
 

@@ -291,6 +291,21 @@ fn reduce_f32(x: f32) -> (f32, f32, u32) {
 /// `sin(x)` (`COS = false`) or `cos(x)` for |x| < [`TRIG_MAX`].
 #[inline(always)]
 fn sincos<const FMA: bool, const COS: bool>(x: f32) -> f32 {
+    let (s, c, q) = sin_cos_core::<FMA>(x);
+    select_sin_cos::<COS>(x, s, c, q)
+}
+
+/// `(sin(x), cos(x))` for |x| < [`TRIG_MAX`]: one range reduction and both
+/// polynomials (which [`sincos`] computes anyway), the bits of two calls.
+#[inline(always)]
+fn sin_and_cos<const FMA: bool>(x: f32) -> (f32, f32) {
+    let (s, c, q) = sin_cos_core::<FMA>(x);
+    (select_sin_cos::<false>(x, s, c, q), select_sin_cos::<true>(x, s, c, q))
+}
+
+/// The reduced argument's sine and cosine polynomials and the quadrant.
+#[inline(always)]
+fn sin_cos_core<const FMA: bool>(x: f32) -> (f32, f32, u32) {
     let (rh, rl, q) = if FMA { reduce_f32(x) } else { reduce_f64::<FMA>(x) };
     let z = rh * rh;
     // Cephes sinf/cosf minimax polynomials on [-π/4, π/4].
@@ -299,6 +314,12 @@ fn sincos<const FMA: bool, const COS: bool>(x: f32) -> f32 {
     // sin(rh + rl) ≈ rh + (rh z S(z) + rl); cos(rh + rl) ≈ 1 + (z C(z) - rh rl).
     let s = rh + mla::<FMA, f32>(rh * z, horner::<FMA, 3, f32>(z, &S), rl);
     let c = 1.0 + mla::<FMA, f32>(z, horner::<FMA, 4, f32>(z, &C), -(rh * rl));
+    (s, c, q)
+}
+
+/// sin (`COS = false`) or cos of `x` from [`sin_cos_core`]'s results.
+#[inline(always)]
+fn select_sin_cos<const COS: bool>(x: f32, s: f32, c: f32, q: u32) -> f32 {
     // Quadrant: k mod 4; cos(x) = sin(x + π/2).
     let q = q.wrapping_add(COS as u32);
     let v = if q & 1 == 0 { s } else { c };
@@ -407,6 +428,35 @@ fn run<const FMA: bool>(f: Fun, x: &[f32], out: &mut [f32]) {
             }
         }
     }
+}
+
+/// `sin[i] = sin(x[i])` and `cos[i] = cos(x[i])` (equal lengths) in one pass:
+/// the bits of [`map_f32`] with `Sin` and with `Cos`, for little more than
+/// the cost of one (the gradient of `sin(x)·x` reads both).
+pub(crate) fn map_sin_cos_f32(x: &[f32], sin: &mut [f32], cos: &mut [f32]) {
+    #[inline(always)]
+    fn run<const FMA: bool>(x: &[f32], sin: &mut [f32], cos: &mut [f32]) {
+        for ((s, c), x) in sin.chunks_mut(BLOCK).zip(cos.chunks_mut(BLOCK)).zip(x.chunks(BLOCK)) {
+            let mut big = 0u32;
+            for ((s, c), &p) in s.iter_mut().zip(c.iter_mut()).zip(x) {
+                (*s, *c) = sin_and_cos::<FMA>(p);
+                big |= u32::from(p.abs() >= TRIG_MAX);
+            }
+            if big != 0 {
+                for ((s, c), &p) in s.iter_mut().zip(c.iter_mut()).zip(x) {
+                    if p.abs() >= TRIG_MAX {
+                        (*s, *c) = (scalar(Fun::Sin, p), scalar(Fun::Cos, p));
+                    }
+                }
+            }
+        }
+    }
+    dispatch(
+        #[inline(always)]
+        |l: Level| {
+            if l.fma() { run::<true>(x, sin, cos) } else { run::<false>(x, sin, cos) }
+        },
+    )
 }
 
 /// `out[i] = f(x[i])` (equal lengths), compiled for the best instruction set.

@@ -89,7 +89,9 @@ pub fn binary_reusing(
 ) -> Result<Tensor> {
     let old_value_free =
         matches!(op, BinaryKind::Add | BinaryKind::Sub) || !crate::autodiff::tape::is_recording();
-    if old_value_free && kernels::binary_in_place(op, owned, other, owned_is_lhs) {
+    // A pending operand fuses into the out-of-place op instead (Note [Fusion]).
+    let fuses = kernels::fusion::any_pending(&[owned, other]);
+    if old_value_free && !fuses && kernels::binary_in_place(op, owned, other, owned_is_lhs) {
         let y = owned.detached();
         let inputs: [&Tensor; 2] = if owned_is_lhs { [owned, other] } else { [other, owned] };
         record(Op::Binary(op), &inputs, &y);
