@@ -861,8 +861,8 @@ def set_num_threads(n: int) -> None:
 def get_num_threads() -> int:
     """The size of the thread pool kernels and backward passes use."""
 
-def set_fusion(enabled: bool) -> None:
+def set_fusion(enabled: builtins.bool) -> None:
     """Switches lazy fusion of large elementwise chains on or off (process-wide)."""
 
-def get_fusion() -> bool:
+def get_fusion() -> builtins.bool:
     """Whether large elementwise chains are fused lazily."""

@@ -208,11 +208,11 @@ impl Tensor {
     /// This tensor with its elements computed and held directly: the fused
     /// expression is let go, so a buffer only this tensor holds is unshared
     /// again (in-place updates and gradient accumulation can write into it).
-    pub(crate) fn into_computed(mut self) -> Tensor {
-        if let Data::Pending(p) = &self.data {
-            self.data = Data::Ready(p.value().clone());
-        }
-        self
+    pub(crate) fn into_computed(self) -> Tensor {
+        self.materialize();
+        let mut t = self;
+        let _ = t.buffer_mut(); // settles a computed pending tensor into a held buffer
+        t
     }
 
     /// This value's id.
@@ -268,8 +268,14 @@ impl Tensor {
     /// The buffer, mutably, if no other tensor shares it (`Arc::get_mut`): lets
     /// gradient accumulation add in place into buffers nobody else can see.
     /// `None` for a pending tensor: an in-place update would force its elements
-    /// out, where the caller's out-of-place op can fuse with them instead.
+    /// out, where the caller's out-of-place op can fuse with them instead. A
+    /// fused tensor already computed holds its buffer directly from here on.
     pub(crate) fn buffer_mut(&mut self) -> Option<&mut Buffer> {
+        if let Data::Pending(p) = &self.data
+            && p.is_computed()
+        {
+            self.data = Data::Ready(p.value().clone());
+        }
         match &mut self.data {
             Data::Ready(buf) => Arc::get_mut(buf),
             Data::Pending(_) => None,
