@@ -187,8 +187,8 @@ pub fn set_enabled(on: bool) {
 /// ```
 /// use tapegrad::{Tensor, kernels::fusion, ops};
 /// let x = Tensor::from_vec(vec![0.5f32; 1 << 20], &[1 << 20]).unwrap();
-/// let eager = fusion::with_fusion(false, || ops::sin(&x).unwrap());
-/// let fused = fusion::with_fusion(true, || ops::sin(&x).unwrap());
+/// let eager = fusion::with_fusion(false, || ops::sqrt(&x).unwrap());
+/// let fused = fusion::with_fusion(true, || ops::sqrt(&x).unwrap());
 /// assert!(!eager.is_pending() && fused.is_pending());
 /// assert_eq!(eager.as_slice::<f32>(), fused.as_slice::<f32>());
 /// ```
