@@ -88,7 +88,7 @@ macro_rules! with_factor {
 /// `g · f'(·)` for unary op `u` in one pass, or `None` to use the composite rule
 /// (unsupported op, dtype, or a `g` that is not exactly `y`'s shape or a scalar).
 pub(crate) fn unary_grad(u: U, x: &Tensor, y: &Tensor, g: &Tensor) -> Option<Tensor> {
-    if fusion::defers(&[x, y, g]) {
+    if fusion::defers([x, y, g]) {
         // The composite rule's ops fuse into the gradient's expression instead.
         return None;
     }
@@ -161,7 +161,7 @@ fn negate(g: &mut Tensor) -> bool {
 pub(crate) fn accumulate(node: &Node, g: &Tensor, acc: &mut Tensor) -> bool {
     let Op::Unary(u) = node.op else { return false };
     let (x, y) = (&node.saved_inputs[0], &node.saved_output);
-    if fusion::defers(&[x, y, g, acc]) {
+    if fusion::defers([x, y, g, &*acc]) {
         return false;
     }
     if g.shape() != y.shape()
@@ -207,7 +207,7 @@ pub(crate) fn in_place(node: &Node, mut g: Tensor, needs: &[bool]) -> Result<Inp
     if g.shape() != y.shape() || g.dtype() != y.dtype() {
         return Err(g);
     }
-    if fusion::defers(&[&g, y]) || node.saved_inputs.iter().any(|t| fusion::defers(&[t])) {
+    if fusion::defers([&g, y].into_iter().chain(&node.saved_inputs)) {
         // The out-of-place rules' ops fuse into the gradient's expression instead.
         return Err(g);
     }

@@ -165,19 +165,21 @@ fn reduce_wide_body<T: Copy, M: Monoid<T>>(m: M, x: &[T]) -> T {
             return v;
         }
     }
-    // Fixed halving tree over the lanes, then the tail in order.
-    let mut h = WIDE_LANES / 2;
+    finish_lanes(m, &mut acc, rest)
+}
+
+/// The lanes combined by a fixed halving tree (their count a power of two),
+/// then the tail folded in order: the end of every leaf fold.
+#[inline(always)]
+fn finish_lanes<T: Copy, M: Monoid<T>>(m: M, acc: &mut [T], rest: &[T]) -> T {
+    let mut h = acc.len() / 2;
     while h > 0 {
         for i in 0..h {
             acc[i] = m.combine(acc[i], acc[i + h]);
         }
         h /= 2;
     }
-    let mut r = acc[0];
-    for &v in rest {
-        r = m.combine(r, v);
-    }
-    r
+    rest.iter().fold(acc[0], |r, &v| m.combine(r, v))
 }
 
 #[inline(always)]
@@ -197,19 +199,7 @@ fn reduce_lanes_body<T: Copy, M: Monoid<T>>(m: M, x: &[T]) -> T {
             }
         }
     }
-    // Fixed halving tree over the lanes, then the tail in order.
-    let mut h = LANES / 2;
-    while h > 0 {
-        for i in 0..h {
-            acc[i] = m.combine(acc[i], acc[i + h]);
-        }
-        h /= 2;
-    }
-    let mut r = acc[0];
-    for &v in rest {
-        r = m.combine(r, v);
-    }
-    r
+    finish_lanes(m, &mut acc, rest)
 }
 
 fn reduce_pairwise<T: Copy, M: Monoid<T>>(m: M, x: &[T]) -> T {

@@ -280,9 +280,16 @@ pub(crate) fn any_pending(ts: &[&Tensor]) -> bool {
 /// pass's one-pass gradient rules step aside then: the composite rule's ops
 /// fuse into the gradient's expression, computed in the pass that computes the
 /// rest of it, where a one-pass rule would write and re-read a full buffer.
-pub(crate) fn defers(ts: &[&Tensor]) -> bool {
-    any_pending(ts)
-        || (enabled() && ts.iter().any(|t| t.dtype() == DType::F32 && t.numel() >= FUSE_MIN_ELEMS))
+pub(crate) fn defers<'a>(ts: impl IntoIterator<Item = &'a Tensor>) -> bool {
+    let mut large = false;
+    for t in ts {
+        if t.is_pending() {
+            return true;
+        }
+        large |= t.dtype() == DType::F32 && t.numel() >= FUSE_MIN_ELEMS;
+    }
+    // The setting is read last, once, and only when it matters.
+    large && enabled()
 }
 
 #[cfg(test)]
