@@ -93,6 +93,25 @@ def test_large_results_read_like_any_tensor(tf):
     np.testing.assert_allclose(v.numpy(), 2 * y.numpy(), rtol=1e-6)
 
 
+def test_sgd_updates_by_fused_steps_match_unfused_and_numpy(tf):
+    rng = np.random.default_rng(2)
+    wv, gv = rng.standard_normal((2, 512, 600)).astype(np.float32)  # 307,200 elements: fused
+
+    def sgd():
+        w = tf.Variable(wv)
+        g = tf.constant(gv)
+        w.assign_sub(0.01 * g)  # the pending step is read block by block into w
+        w.assign_add(tf.exp(g * 0.1) * 0.5)
+        w.assign(w * 2.0)
+        return (w.value(),)
+
+    eager, fused = both_ways(tf, sgd)
+    assert_same_bits(eager, fused)
+    w64, g64 = wv.astype(np.float64), gv.astype(np.float64)
+    want = 2 * (w64 - 0.01 * g64 + 0.5 * np.exp(0.1 * g64))
+    np.testing.assert_allclose(fused[0], want, rtol=1e-5, atol=1e-5)
+
+
 def test_the_switch_reads_back(tf):
     opt = tf.config.optimizer
     assert opt.get_experimental_options()["fusion"] is True

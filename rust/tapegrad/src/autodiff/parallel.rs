@@ -35,6 +35,10 @@ const MIN_AVG_ELEMS: usize = 1 << 14;
 /// Fewer needed nodes than this run sequentially.
 const MIN_NODES: usize = 8;
 
+/// Available parallelism (work over span, see [`work_and_span`]) below which
+/// the graph is treated as a chain.
+const MIN_PARALLELISM: f64 = 1.5;
+
 /// True if the parallel executor should run this graph.
 pub(crate) fn worth_it(nodes: &[Node], plan: &Plan) -> bool {
     if crate::threading::num_threads() < 2 {
@@ -44,7 +48,34 @@ pub(crate) fn worth_it(nodes: &[Node], plan: &Plan) -> bool {
         nodes.iter().zip(&plan.needed).filter(|(_, n)| **n).fold((0usize, 0usize), |(c, e), (node, _)| {
             (c + 1, e + node.saved_output.shape().iter().product::<usize>())
         });
-    count >= MIN_NODES && elems / count.max(1) >= MIN_AVG_ELEMS
+    if count < MIN_NODES || elems / count.max(1) < MIN_AVG_ELEMS {
+        return false;
+    }
+    // A chain (an MLP's backward: each layer waits for the next) gains nothing
+    // from a task per node, and its big kernels run faster from the calling
+    // thread, which takes part in their parallel loops (`threading::for_each_piece`).
+    let (work, span) = work_and_span(nodes, plan);
+    work as f64 >= MIN_PARALLELISM * span as f64
+}
+
+/// The backward pass's total work and its span (the costliest chain of nodes
+/// each waiting for the one before), each node costing the elements it touches.
+/// Their ratio bounds the speed-up any number of threads can give.
+fn work_and_span(nodes: &[Node], plan: &Plan) -> (usize, usize) {
+    let numel = |t: &Tensor| t.shape().iter().product::<usize>();
+    // Per value: the latest finish of the nodes its gradient waits for.
+    let mut ready = vec![0usize; plan.from_source.len()];
+    let (mut work, mut span) = (0usize, 0usize);
+    for (node, _) in nodes.iter().zip(&plan.needed).rev().filter(|(_, n)| **n) {
+        let cost = numel(&node.saved_output) + node.saved_inputs.iter().map(numel).sum::<usize>();
+        let finish = ready[node.output as usize] + cost;
+        for &v in node.inputs.iter().flatten() {
+            ready[v as usize] = ready[v as usize].max(finish);
+        }
+        work += cost;
+        span = span.max(finish);
+    }
+    (work, span)
 }
 
 /// Canonical position of a contribution: seeds first, then by consumer node
@@ -185,5 +216,50 @@ fn run_node<'s>(sh: &'s Shared<'s>, s: &rayon::Scope<'s>, i: usize) {
                 s.spawn(move |s| run_node(sh, s, p));
             }
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::ops::Op;
+
+    /// A node `output = f(inputs)` on 1,000-element values.
+    fn node(inputs: &[ValueId], output: ValueId) -> Node {
+        let t = crate::ops::zeros(&[1000], crate::DType::F32);
+        Node {
+            op: Op::Identity,
+            inputs: inputs.iter().map(|&v| Some(v)).collect(),
+            output,
+            saved_inputs: inputs.iter().map(|_| t.clone()).collect(),
+            saved_output: t,
+        }
+    }
+
+    fn plan(nodes: &[Node], values: usize) -> Plan {
+        Plan {
+            from_source: vec![true; values],
+            is_source: vec![false; values],
+            needed: vec![true; nodes.len()],
+        }
+    }
+
+    #[test]
+    fn a_chain_has_no_parallelism_and_branches_have_one_per_branch() {
+        // 0 -> 1 -> 2 -> ... -> 8: each node waits for the next one's gradient.
+        let chain: Vec<Node> = (0..8).map(|i| node(&[i], i + 1)).collect();
+        let (work, span) = work_and_span(&chain, &plan(&chain, 9));
+        assert_eq!((work, span), (16_000, 16_000));
+        // Four branches of two nodes from value 0, then one node summing them.
+        let mut wide = Vec::new();
+        for b in 0..4u32 {
+            wide.push(node(&[0], 1 + 2 * b));
+            wide.push(node(&[1 + 2 * b], 2 + 2 * b));
+        }
+        wide.push(node(&[2, 4, 6, 8], 9));
+        let (work, span) = work_and_span(&wide, &plan(&wide, 10));
+        // Sum node 5,000 elements; each branch 2 x 2,000.
+        assert_eq!((work, span), (5_000 + 8 * 2_000, 5_000 + 2 * 2_000));
+        assert!(work as f64 >= MIN_PARALLELISM * span as f64);
     }
 }

@@ -415,6 +415,26 @@ pub(crate) fn binary_in_place(
             }
         };
     }
+    if let Some(prog) =
+        other.as_pending().filter(|_| other.shape() == owned.shape()).and_then(|p| p.program())
+    {
+        // A pending operand is computed block by block straight into the update.
+        if let Some(Buffer::F32(o)) = owned.buffer_mut() {
+            macro_rules! zip {
+                ($f:expr) => {
+                    prog.zip_into(o, move |own, oth| if owned_is_lhs { $f(own, oth) } else { $f(oth, own) })
+                };
+            }
+            match op {
+                B::Add => zip!(|p: f32, q: f32| p + q),
+                B::Sub => zip!(|p: f32, q: f32| p - q),
+                B::Mul => zip!(|p: f32, q: f32| p * q),
+                _ => zip!(|p: f32, q: f32| p / q),
+            }
+            return true;
+        }
+        return false;
+    }
     match (owned.buffer_mut(), other.buffer()) {
         (Some(Buffer::F32(o)), Buffer::F32(y)) => run!(o, y),
         (Some(Buffer::F64(o)), Buffer::F64(y)) => run!(o, y),

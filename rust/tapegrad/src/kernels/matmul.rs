@@ -134,11 +134,7 @@ fn run_blocks<T: GemmElem>(
             )
         }
     };
-    if split.pieces == 1 {
-        piece(0);
-    } else {
-        (0..split.pieces).into_par_iter().for_each(piece);
-    }
+    crate::threading::for_each_piece(split.pieces, piece);
 }
 
 /// `dst = lhs @ rhs` for one block of a product, single-threaded. `dst` has row
@@ -310,21 +306,22 @@ fn batched<T: GemmElem>(
         }
         return out;
     }
-    crate::threading::install(|| {
-        if flops >= GEMM_SPLIT_MIN_FLOPS {
-            // Big products: each one is cut into a block per thread.
-            let pieces = rayon::current_num_threads().max(1);
-            for (dst, &(oa, ob)) in out.chunks_mut(mn).zip(&offsets) {
-                gemm_one(plan, &a[oa..oa + alen], &b[ob..ob + blen], dst, pieces);
-            }
-        } else {
-            // Many small products (`parallel` above): one single-threaded gemm per
-            // batch, batches in parallel.
+    if flops >= GEMM_SPLIT_MIN_FLOPS {
+        // Big products: each one is cut into a block per thread, the caller
+        // computing one block (see `threading::for_each_piece`).
+        let pieces = crate::threading::threads_here();
+        for (dst, &(oa, ob)) in out.chunks_mut(mn).zip(&offsets) {
+            gemm_one(plan, &a[oa..oa + alen], &b[ob..ob + blen], dst, pieces);
+        }
+    } else {
+        // Many small products (`parallel` above): one single-threaded gemm per
+        // batch, batches in parallel.
+        crate::threading::install(|| {
             out.par_chunks_mut(mn).zip(offsets.par_iter()).for_each(|(dst, &(oa, ob))| {
                 gemm_one(plan, &a[oa..oa + alen], &b[ob..ob + blen], dst, 1);
             });
-        }
-    });
+        });
+    }
     out
 }
 

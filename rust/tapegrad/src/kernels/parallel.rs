@@ -6,7 +6,7 @@
 //! across machines and `RAYON_NUM_THREADS` settings. Partial results are always
 //! combined in chunk order.
 
-use rayon::prelude::*;
+use std::sync::Mutex;
 
 /// Below this many elements a kernel runs on the calling thread: rayon's
 /// fork/join overhead (a pool wake-up, tens of microseconds on a busy machine)
@@ -109,27 +109,35 @@ where
     let count = n.div_ceil(chunk);
     let run = |i: usize| f(i * chunk, ((i + 1) * chunk).min(n));
     if !is_large(n) {
-        (0..count).map(run).collect()
-    } else if crate::threading::single_threaded() {
-        let _flush = crate::denormal::FlushDenormals::new();
-        (0..count).map(run).collect()
-    } else {
-        crate::threading::install(|| (0..count).into_par_iter().map(run).collect())
+        return (0..count).map(run).collect();
     }
+    let slots: Vec<Mutex<Option<R>>> = (0..count).map(|_| Mutex::new(None)).collect();
+    crate::threading::for_each_piece(count, |i| *lock(&slots[i]) = Some(run(i)));
+    let partials: Option<Vec<R>> =
+        slots.into_iter().map(|s| s.into_inner().unwrap_or_else(|e| e.into_inner())).collect();
+    // Every piece ran (`for_each_piece` runs each once); the fallback keeps this total.
+    partials.unwrap_or_else(|| (0..count).map(run).collect())
 }
 
-/// Calls `f(index, chunk)` for each `chunk`-sized piece of `out`: on the pool, or
-/// inline when it has a single thread (same chunks, same order of partials, and
-/// the pool threads' flush-to-zero mode, so the bits do not change).
+fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
+    m.lock().unwrap_or_else(|e| e.into_inner())
+}
+
+/// Calls `f(index, chunk)` for each `chunk`-sized piece of `out` through
+/// [`crate::threading::for_each_piece`]: on the pool with the caller taking
+/// part, or inline when it has a single thread (same chunks, and flush-to-zero
+/// mode everywhere, so the bits do not change).
 fn run_chunks<T, F>(out: &mut [T], chunk: usize, f: F)
 where
     T: Send,
     F: Fn(usize, &mut [T]) + Sync + Send,
 {
-    if crate::threading::single_threaded() {
-        let _flush = crate::denormal::FlushDenormals::new();
-        out.chunks_mut(chunk).enumerate().for_each(|(i, c)| f(i, c));
-    } else {
-        crate::threading::install(|| out.par_chunks_mut(chunk).enumerate().for_each(|(i, c)| f(i, c)));
-    }
+    // One uncontended lock per chunk hands each `&mut` chunk to whichever thread
+    // claims its index (chunks are tens of thousands of elements).
+    let slots: Vec<Mutex<Option<&mut [T]>>> = out.chunks_mut(chunk).map(|c| Mutex::new(Some(c))).collect();
+    crate::threading::for_each_piece(slots.len(), |i| {
+        if let Some(c) = lock(&slots[i]).take() {
+            f(i, c);
+        }
+    });
 }

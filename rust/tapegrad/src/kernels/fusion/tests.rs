@@ -237,3 +237,21 @@ fn a_computed_sole_fused_tensor_can_be_updated_in_place() {
     assert!(y.buffer_mut().is_none());
     drop(keep);
 }
+
+#[test]
+fn an_update_by_a_pending_tensor_is_one_pass_with_the_eager_bits() {
+    let (w, g) = (input(16, N), input(17, N));
+    for (op, owned_is_lhs) in [(B::Sub, true), (B::Add, true), (B::Mul, false), (B::Div, false)] {
+        let delta = || ops::mul(&ops::square(&g).unwrap(), &ops::scalar(0.01, DType::F32)).unwrap();
+        let eager = with_fusion(false, || {
+            let d = delta();
+            if owned_is_lhs { ops::binary(op, &w, &d) } else { ops::binary(op, &d, &w) }.unwrap()
+        });
+        let mut owned = Tensor::from_vec(w.as_slice::<f32>().unwrap().to_vec(), &[N]).unwrap();
+        let d = with_fusion(true, delta);
+        assert!(d.is_pending());
+        assert!(crate::kernels::binary_in_place(op, &mut owned, &d, owned_is_lhs));
+        assert!(d.is_pending(), "the operand was read block by block, not computed");
+        assert_eq!(bits(&owned), bits(&eager), "{op:?}");
+    }
+}

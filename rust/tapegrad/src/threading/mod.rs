@@ -6,6 +6,9 @@
 //! size comes from, in order: the last [`set_num_threads`], the
 //! `TAPEGRAD_NUM_THREADS` environment variable, the number of cores.
 //!
+//! Between parallel regions some workers stay awake for a moment and take part
+//! in the caller's next one (`warm`, [`for_each_piece`]).
+//!
 //! Results never depend on the size (kernels split work into fixed-size chunks
 //! and combine partials in chunk order), so changing it changes speed only.
 
@@ -15,6 +18,8 @@ use std::sync::{Arc, RwLock};
 use rayon::{ThreadPool, ThreadPoolBuilder};
 
 use crate::{Error, Result};
+
+mod warm;
 
 static POOL: RwLock<Option<Arc<ThreadPool>>> = RwLock::new(None);
 /// The pool's size, readable without a lock (0 = not built yet).
@@ -95,7 +100,51 @@ pub fn install<R: Send>(f: impl FnOnce() -> R + Send) -> R {
         return f();
     }
     match pool() {
-        Ok(p) => p.install(f),
+        Ok(p) => {
+            let r = p.install(f);
+            warm::region_ended(&p);
+            r
+        }
         Err(_) => f(),
     }
+}
+
+/// Runs `piece(0)`, ..., `piece(count - 1)` in parallel, each once, all
+/// finished on return.
+///
+/// From outside the pool, while workers are still awake from recent work (see
+/// `warm`), the calling thread computes pieces too and the awake workers claim
+/// the others: no worker has to be woken, which on small VMs cost more than a
+/// whole piece of a split GEMM. Otherwise it is rayon's parallel loop. Every
+/// thread running pieces flushes subnormals (as the pool's threads do), so the
+/// bits never depend on who runs what.
+///
+/// ```
+/// use std::sync::atomic::{AtomicUsize, Ordering};
+/// let sum = AtomicUsize::new(0);
+/// tapegrad::threading::for_each_piece(4, |p| {
+///     sum.fetch_add(p + 1, Ordering::Relaxed);
+/// });
+/// assert_eq!(sum.into_inner(), 10);
+/// ```
+pub fn for_each_piece(count: usize, piece: impl Fn(usize) + Sync + Send) {
+    use rayon::prelude::*;
+    if count <= 1 || single_threaded() {
+        let _flush = crate::denormal::FlushDenormals::new();
+        (0..count).for_each(piece);
+    } else if rayon::current_thread_index().is_some() {
+        // On a worker already: its pool's other workers take the rest.
+        (0..count).into_par_iter().for_each(piece);
+    } else {
+        let _flush = crate::denormal::FlushDenormals::new();
+        if !warm::share(count, &piece) {
+            install(|| (0..count).into_par_iter().for_each(&piece));
+        }
+    }
+}
+
+/// The number of threads parallel work started here would use: the current
+/// pool's on one of its workers, else [`num_threads`].
+pub(crate) fn threads_here() -> usize {
+    if rayon::current_thread_index().is_some() { rayon::current_num_threads() } else { num_threads() }
 }
