@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import collections
+
 import numpy as np
 import pytest
 from _backend import to_numpy
@@ -57,6 +59,22 @@ def test_sources_nested_structures(tf):
     assert isinstance(nested["y"], tuple) and float(nested["y"][0]) == 2.0
     single = t.gradient(y, a)
     assert float(single) == 6.0
+    # Containers of other kinds keep their type; flat ones take a shortcut, nested ones not.
+    pair = collections.namedtuple("pair", "first second")
+    g_named = t.gradient(y, pair(a, c))
+    assert type(g_named) is pair and float(g_named.second) == 2.0
+    g_ordered = t.gradient(y, collections.OrderedDict([("c", c), ("a", a)]))
+    assert type(g_ordered) is collections.OrderedDict and list(g_ordered) == ["c", "a"]
+    assert float(g_ordered["a"]) == 6.0
+
+    class Params(list):
+        pass
+
+    g_sub = t.gradient(y, Params([b, c]))
+    assert type(g_sub) is Params and [float(g) for g in g_sub] == [3.0, 2.0]
+    # Several targets: their gradients add up.
+    assert float(t.gradient([y, y], a)) == 12.0
+    assert [float(g) for g in t.gradient((y, {"k": y}), [b])] == [6.0]
     del t
 
 
