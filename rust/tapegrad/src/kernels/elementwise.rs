@@ -391,8 +391,10 @@ pub(crate) fn binary(op: BinaryKind, a: &Tensor, b: &Tensor) -> Result<Tensor> {
 /// `owned = owned op other` (or `other op owned` when `owned_is_lhs` is false)
 /// written over `owned`'s buffer, for float add, sub, mul and div where `other`
 /// has `owned`'s shape or is a one-element tensor that broadcasts into it. These
-/// four ops round exactly once, so the bits equal [`binary`]'s. False, touching
-/// nothing, when the op, dtypes or shapes do not allow it or the buffer is shared.
+/// four ops round exactly once, so the bits equal [`binary`]'s. A pending
+/// (fused) `other` is computed block by block into the update, never stored.
+/// False, touching nothing, when the op, dtypes or shapes do not allow it or the
+/// buffer is shared.
 pub(crate) fn binary_in_place(
     op: BinaryKind,
     owned: &mut Tensor,

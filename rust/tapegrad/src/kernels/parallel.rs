@@ -8,6 +8,8 @@
 
 use std::sync::Mutex;
 
+use crate::threading::lock;
+
 /// Below this many elements a kernel runs on the calling thread: rayon's
 /// fork/join overhead (a pool wake-up, tens of microseconds on a busy machine)
 /// outweighs the work. Measured: a 100k-element mul takes 17 µs inline and 37 µs
@@ -117,10 +119,6 @@ where
         slots.into_iter().map(|s| s.into_inner().unwrap_or_else(|e| e.into_inner())).collect();
     // Every piece ran (`for_each_piece` runs each once); the fallback keeps this total.
     partials.unwrap_or_else(|| (0..count).map(run).collect())
-}
-
-fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
-    m.lock().unwrap_or_else(|e| e.into_inner())
 }
 
 /// Calls `f(index, chunk)` for each `chunk`-sized piece of `out` through

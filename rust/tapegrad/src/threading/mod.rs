@@ -44,6 +44,13 @@ fn build(n: usize) -> Result<Arc<ThreadPool>> {
         .map_err(|e| Error::arg("set_num_threads", format!("could not start {n} threads: {e}")))
 }
 
+/// Locks `m`, taking the data back if a panicking thread poisoned the lock:
+/// every value tapegrad guards stays valid across a panic (a panic is turned
+/// into an error at the binding), so poisoning must not wedge later calls.
+pub(crate) fn lock<T>(m: &std::sync::Mutex<T>) -> std::sync::MutexGuard<'_, T> {
+    m.lock().unwrap_or_else(|e| e.into_inner())
+}
+
 /// The pool, built on first use.
 pub fn pool() -> Result<Arc<ThreadPool>> {
     if let Some(p) = POOL.read().unwrap_or_else(|e| e.into_inner()).as_ref() {

@@ -129,7 +129,7 @@ impl Warmth {
         let window = u64::try_from(window.as_nanos()).unwrap_or(u64::MAX);
         loop {
             if self.has_work.load(Ordering::Acquire) {
-                let work = self.posted.lock().unwrap_or_else(|e| e.into_inner()).clone();
+                let work = super::lock(&self.posted).clone();
                 if work.is_some_and(|w| w.help()) {
                     continue;
                 }
@@ -153,7 +153,7 @@ impl Warmth {
         }
         let work = Arc::new(Shared::new(count, &raw const piece));
         {
-            let mut slot = self.posted.lock().unwrap_or_else(|e| e.into_inner());
+            let mut slot = super::lock(&self.posted);
             if slot.is_some() {
                 // Another thread's work is posted: run ours the usual way.
                 return false;
@@ -175,12 +175,12 @@ impl Warmth {
             }
         }
         {
-            let mut slot = self.posted.lock().unwrap_or_else(|e| e.into_inner());
+            let mut slot = super::lock(&self.posted);
             self.has_work.store(false, Ordering::Release);
             *slot = None;
         }
         self.last_region_end.store(now_nanos(), Ordering::Relaxed);
-        if let Some(payload) = work.panicked.lock().unwrap_or_else(|e| e.into_inner()).take() {
+        if let Some(payload) = super::lock(&work.panicked).take() {
             resume_unwind(payload);
         }
         true
@@ -231,7 +231,7 @@ impl Shared {
             // the closure behind it stay alive) until `done` counts this piece.
             let piece = unsafe { *self.piece.cast::<&(dyn Fn(usize) + Sync)>() };
             if let Err(payload) = catch_unwind(AssertUnwindSafe(|| piece(i))) {
-                self.panicked.lock().unwrap_or_else(|e| e.into_inner()).get_or_insert(payload);
+                super::lock(&self.panicked).get_or_insert(payload);
             }
             self.done.fetch_add(1, Ordering::AcqRel);
         }

@@ -40,6 +40,7 @@ use std::sync::{Arc, Mutex, OnceLock};
 use crate::kernels::BinaryKind as B;
 use crate::kernels::UnaryKind as U;
 use crate::kernels::{BinaryKind, UnaryKind};
+use crate::threading::lock;
 use crate::{Buffer, DType, Tensor};
 
 pub(crate) use program::{Program, with_scratch};
@@ -86,10 +87,6 @@ impl std::fmt::Debug for Pending {
             .field("computed", &self.is_computed())
             .finish()
     }
-}
-
-fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
-    m.lock().unwrap_or_else(|e| e.into_inner())
 }
 
 impl Pending {
