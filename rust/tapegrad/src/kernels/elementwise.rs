@@ -407,41 +407,34 @@ pub(crate) fn binary_in_place(
     if !fits || !matches!(op, B::Add | B::Sub | B::Mul | B::Div) {
         return false;
     }
-    macro_rules! run {
-        ($o:expr, $y:expr) => {
-            match op {
-                B::Add => map2_in_place($o, $y, owned_is_lhs, |p, q| p + q),
-                B::Sub => map2_in_place($o, $y, owned_is_lhs, |p, q| p - q),
-                B::Mul => map2_in_place($o, $y, owned_is_lhs, |p, q| p * q),
-                _ => map2_in_place($o, $y, owned_is_lhs, |p, q| p / q),
-            }
-        };
-    }
     if let Some(prog) =
         other.as_pending().filter(|_| other.shape() == owned.shape()).and_then(|p| p.program())
     {
         // A pending operand is computed block by block straight into the update.
-        if let Some(Buffer::F32(o)) = owned.buffer_mut() {
-            macro_rules! zip {
-                ($f:expr) => {
-                    prog.zip_into(o, move |own, oth| if owned_is_lhs { $f(own, oth) } else { $f(oth, own) })
-                };
-            }
-            match op {
-                B::Add => zip!(|p: f32, q: f32| p + q),
-                B::Sub => zip!(|p: f32, q: f32| p - q),
-                B::Mul => zip!(|p: f32, q: f32| p * q),
-                _ => zip!(|p: f32, q: f32| p / q),
-            }
-            return true;
+        let Some(Buffer::F32(o)) = owned.buffer_mut() else { return false };
+        macro_rules! zip {
+            ($f:expr) => {
+                prog.zip_into(o, move |own, oth| if owned_is_lhs { $f(own, oth) } else { $f(oth, own) })
+            };
         }
-        return false;
+        return arith_binary!(op, f32, zip).is_some();
     }
     match (owned.buffer_mut(), other.buffer()) {
-        (Some(Buffer::F32(o)), Buffer::F32(y)) => run!(o, y),
-        (Some(Buffer::F64(o)), Buffer::F64(y)) => run!(o, y),
+        (Some(Buffer::F32(o)), Buffer::F32(y)) => float_in_place(op, o, y, owned_is_lhs),
+        (Some(Buffer::F64(o)), Buffer::F64(y)) => float_in_place(op, o, y, owned_is_lhs),
         _ => false,
     }
+}
+
+/// [`binary_in_place`] on buffers, with the ops' one per-element definition
+/// ([`arith_binary!`]); false for ops it has none for.
+fn float_in_place<T: Float>(op: BinaryKind, owned: &mut [T], other: &[T], owned_is_lhs: bool) -> bool {
+    macro_rules! apply {
+        ($f:expr) => {
+            map2_in_place(owned, other, owned_is_lhs, $f)
+        };
+    }
+    arith_binary!(op, T, apply).unwrap_or(false)
 }
 
 /// Comparisons, shared by every dtype; `None` if `op` is not a comparison.

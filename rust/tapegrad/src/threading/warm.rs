@@ -86,8 +86,14 @@ fn now_nanos() -> u64 {
 /// caller's core, and never more than the machine has other cores for (a pool
 /// larger than the machine must not starve the Python thread).
 fn spinners_for(threads: usize) -> usize {
-    let cores = std::thread::available_parallelism().map(|n| n.get()).unwrap_or(1);
-    threads.min(cores).saturating_sub(1)
+    threads.min(cores()).saturating_sub(1)
+}
+
+/// The machine's cores, read once: `available_parallelism` reads cgroup files
+/// and the affinity mask, too slow to ask at the end of every parallel region.
+fn cores() -> usize {
+    static CORES: OnceLock<usize> = OnceLock::new();
+    *CORES.get_or_init(|| std::thread::available_parallelism().map(|n| n.get()).unwrap_or(1))
 }
 
 /// Called when a parallel region on `pool` has ended: extends the awake window
@@ -250,7 +256,7 @@ mod tests {
     #[test]
     fn spinners_leave_the_callers_core_free() {
         assert_eq!(spinners_for(1), 0);
-        let cores = std::thread::available_parallelism().map(|n| n.get()).unwrap_or(1);
+        let cores = cores();
         assert_eq!(spinners_for(cores), cores - 1);
         assert_eq!(spinners_for(cores * 4), cores - 1);
     }
