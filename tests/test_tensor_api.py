@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import _backend
 import numpy as np
 import pytest
 from _backend import REPR_PREFIX as P
 from _backend import to_numpy
+from hypothesis import given
+from hypothesis import strategies as st
 
 # --------------------------------------------------------------------------------------
 # Names
@@ -101,6 +104,105 @@ def test_constant_with_dtype(tf):
     c = tf.constant(7, dtype=tf.int64)
     assert c.dtype == tf.int64 and int(c) == 7
     assert tf.convert_to_tensor([1.0, 2.0], dtype=tf.float64).dtype == tf.float64
+
+
+@st.composite
+def _nested_python_lists(draw):
+    """A regular nested list (or tuple) of Python floats, ints (some beyond int32) or bools."""
+    shape = draw(st.lists(st.integers(0, 3), min_size=1, max_size=3))
+    kind = draw(st.sampled_from(["float", "int", "mixed", "bool", "big int"]))
+    n = int(np.prod(shape))
+    leaf = {
+        "float": st.floats(-1e6, 1e6, width=64),
+        "int": st.integers(-1000, 1000),
+        "mixed": st.one_of(st.integers(-1000, 1000), st.floats(-1e3, 1e3)),
+        "bool": st.booleans(),
+        "big int": st.integers(-(2**40), 2**40),
+    }[kind]
+    flat = draw(st.lists(leaf, min_size=n, max_size=n))
+    as_tuple = draw(st.booleans())
+
+    def nest(values, dims):
+        if not dims:
+            return values.pop(0)
+        out = [nest(values, dims[1:]) for _ in range(dims[0])]
+        return tuple(out) if as_tuple else out
+
+    return nest(list(flat), shape), shape
+
+
+def _tf_dtype_of_python_list(value):
+    """TF's rule through numpy: Python floats are float32, ints int32 unless one does not fit."""
+    arr = np.asarray(value)
+    if arr.dtype == np.float64:
+        return arr.astype(np.float32)
+    if arr.dtype == np.int64:
+        fits = arr.size == 0 or (arr.min() >= -(2**31) and arr.max() < 2**31)
+        return arr.astype(np.int32 if fits else np.int64)
+    return arr
+
+
+@given(_nested_python_lists())
+def test_constant_from_nested_python_lists(case):
+    """Nested lists/tuples of Python numbers read as numpy would, with TF's default dtypes."""
+    value, shape = case
+    t = _backend.tf.constant(value)
+    expected = _tf_dtype_of_python_list(value)
+    if expected.size == 0:
+        expected = expected.astype(np.float32)  # no leaves: TF's default float32
+    # The shape stops after the first 0 (a list of no lists says nothing deeper).
+    assert tuple(t.shape) == tuple(shape[: shape.index(0) + 1] if 0 in shape else shape)
+    assert t.numpy().dtype == expected.dtype
+    np.testing.assert_array_equal(t.numpy(), expected)
+
+
+def test_constant_from_irregular_lists_follows_numpy(tf):
+    """Lists the direct reader declines (ragged, tensors or numpy scalars inside, bools among
+    numbers, ints beyond int64) behave as numpy's conversion does."""
+    with pytest.raises(ValueError):
+        tf.constant([[1.0, 2.0], [3.0]])
+    with pytest.raises(ValueError):
+        tf.constant([[], 1.0])
+    np.testing.assert_array_equal(tf.constant([tf.constant(1.0), 2.0]).numpy(), [1.0, 2.0])
+    assert tf.constant([np.float32(1.0), 2.0]).dtype == tf.float32
+    assert tf.constant([1, True]).dtype == tf.int32
+    assert tf.constant([[1, 2**40]]).dtype == tf.int64
+    with pytest.raises((TypeError, ValueError, OverflowError)):
+        tf.constant([2**70])
+    assert tf.constant([[], []]).shape == (2, 0) and tf.constant([]).dtype == tf.float32
+
+
+def test_constant_from_numpy_layouts_and_dtypes(tf):
+    """numpy arrays of any layout and byte order convert by value; small and unsigned ints
+    and float16 widen as TF does."""
+    a = np.arange(12.0).reshape(3, 4)
+    np.testing.assert_array_equal(tf.constant(a[:, ::2]).numpy(), a[:, ::2])
+    np.testing.assert_array_equal(tf.constant(a.T).numpy(), a.T)  # Fortran order
+    np.testing.assert_array_equal(tf.constant(np.asfortranarray(a)).numpy(), a)
+    v = tf.Variable(np.zeros((4, 3)))
+    v.assign(a.T)
+    np.testing.assert_array_equal(v.numpy(), a.T)
+    big_endian = np.array([1.5, -2.0], dtype=">f4")
+    t = tf.constant(big_endian)
+    assert t.dtype == tf.float32
+    np.testing.assert_array_equal(t.numpy(), [1.5, -2.0])
+    assert tf.constant(np.array([1.0], dtype=np.float16)).dtype == tf.float32
+    assert tf.constant(np.array([1, 2], dtype=np.uint8)).dtype == tf.int32
+    assert tf.constant(np.array([2**32 - 1], dtype=np.uint32)).dtype == tf.int64
+    assert int(tf.constant(np.array([2**32 - 1], dtype=np.uint32))[0]) == 2**32 - 1
+
+
+def test_python_lists_take_the_other_operand_dtype(tf):
+    """A list operand converts to the tensor operand's dtype, as a Python number does."""
+    x = tf.constant([1.0, 2.0], dtype=tf.float64)
+    y = x + [1, 2]
+    assert y.dtype == tf.float64
+    np.testing.assert_array_equal(y.numpy(), [2.0, 4.0])
+    assert (x * [0.5, 0.25]).dtype == tf.float64
+    i = tf.constant([1, 2], dtype=tf.int64)
+    assert (i + [3, 4]).dtype == tf.int64
+    with pytest.raises((TypeError, ValueError)):
+        i + [0.5, 1.5]
 
 
 def test_convert_to_tensor_passes_tensors_through(tf):

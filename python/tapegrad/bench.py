@@ -252,22 +252,35 @@ def w1_tf(ctx: Ctx) -> list[Row]:
         tape.gradient(y, x)
         return (t1 - t0, perf() - t1)
 
-    tape_s = repeat(taped, ctx)
-    plain_s = repeat(timed(lambda: w1_tf_chain(tf, x, c, d)), ctx)
-    return w1_rows(ctx, tape_s, plain_s, default_threads(ctx))
+    return w1_rows(ctx, taped, lambda: w1_tf_chain(tf, x, c, d), default_threads(ctx))
 
 
-def w1_rows(ctx: Ctx, tape_s: list[Phases], plain_s: list[Phases], threads: int | None) -> list[Row]:
-    """Forward, backward, untaped and overhead rows for W1 (µs per op)."""
+def w1_rows(
+    ctx: Ctx, taped: Callable[[], Phases], plain: Callable[[], Any], threads: int | None
+) -> list[Row]:
+    """Forward, backward, untaped and overhead rows for W1 (µs per op).
+
+    ``taped`` returns its (forward, backward) times; ``plain`` runs the chain untaped. They
+    alternate inside each repeat, so the overhead row (their difference) compares runs made
+    under the same machine load, not minutes apart.
+    """
+
+    def taped_then_plain() -> Phases:
+        fwd, bwd = taped()
+        t0 = perf()
+        plain()
+        return (fwd, bwd, perf() - t0)
+
+    samples = repeat(taped_then_plain, ctx)
     us = 1e6 / W1_OPS
-    fwd, bwd, plain = column(tape_s, 0, us), column(tape_s, 1, us), column(plain_s, 0, us)
+    fwd, bwd, untaped = column(samples, 0, us), column(samples, 1, us), column(samples, 2, us)
     ref: dict[str, Any] = {"ref": ["scalar chain", "untaped", "numpy"], "ref_label": "numpy scalar op"}
     return [
         make_row(ctx, "W1", "scalar chain", "fwd (taped)", "µs/op", fwd, threads, **ref),
         make_row(ctx, "W1", "scalar chain", "bwd", "µs/op", bwd, threads, **ref),
-        make_row(ctx, "W1", "scalar chain", "untaped", "µs/op", plain, threads, **ref),
+        make_row(ctx, "W1", "scalar chain", "untaped", "µs/op", untaped, threads, **ref),
         make_row(ctx, "W1", "scalar chain", "overhead (taped-untaped)", "µs/op",
-                 [a - b for a, b in zip(fwd, plain)], threads),
+                 [a - b for a, b in zip(fwd, untaped)], threads),
     ]
 
 
@@ -903,7 +916,7 @@ def fn_w1(ctx: Ctx) -> list[Row]:
         block(pullback(one))
         return (t1 - t0, perf() - t1)
 
-    return w1_rows(ctx, repeat(taped, ctx), repeat(timed(lambda: block(f(x))), ctx), None)
+    return w1_rows(ctx, taped, lambda: block(f(x)), None)
 
 
 def fn_w3(ctx: Ctx) -> list[Row]:
@@ -1092,7 +1105,7 @@ def torch_w1(ctx: Ctx) -> list[Row]:
         with torch.no_grad():
             torch_chain(torch, x, kinds, W1_OPS, c, d)
 
-    return w1_rows(ctx, repeat(taped, ctx), repeat(timed(plain), ctx), torch.get_num_threads())
+    return w1_rows(ctx, taped, plain, torch.get_num_threads())
 
 
 def torch_w3_step(x: Any) -> Any:

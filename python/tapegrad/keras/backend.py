@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import re
 import threading
 from collections import defaultdict
@@ -12,6 +13,7 @@ _LOCK = threading.Lock()
 _NAME_COUNTS: defaultdict[str, int] = defaultdict(int)
 
 
+@functools.lru_cache(maxsize=256)  # one entry per layer class: two regex passes per layer otherwise
 def to_snake_case(name: str) -> str:
     """Keras' default-name rule: ``"Dense"`` -> ``"dense"``, ``"MyLayer"`` -> ``"my_layer"``."""
     intermediate = re.sub("(.)([A-Z][a-z0-9]+)", r"\1_\2", name)

@@ -24,6 +24,10 @@ __all__ = ["Activation", "Dense", "Layer"]
 
 _LAYER_KWARGS = frozenset({"input_shape", "batch_input_shape", "input_dim", "autocast"})
 
+# Attribute values that can hold no layer or variable: __setattr__ skips looking
+# inside them (a Dense sets a dozen such attributes while it is made).
+_PLAIN_TYPES = frozenset({int, float, str, bool, bytes, type(None)})
+
 
 def _is_variable(value: Any) -> bool:
     return isinstance(value, tapegrad.Variable)
@@ -92,7 +96,7 @@ class Layer(Module):
 
     # ----------------------------------------------------------------- tracking
     def __setattr__(self, key: str, value: Any) -> None:
-        if not key.startswith("__"):
+        if type(value) not in _PLAIN_TYPES and not key.startswith("__"):
             for leaf in _nest.flatten(value):
                 if isinstance(leaf, Layer) and leaf is not self:
                     self._track_layer(leaf)

@@ -8,13 +8,16 @@
 
 use std::sync::Arc;
 
-use numpy::{PyArray, PyArrayDyn, PyArrayMethods, PyUntypedArray, PyUntypedArrayMethods};
+use numpy::{
+    PyArray, PyArrayDescrMethods, PyArrayDyn, PyArrayMethods, PyUntypedArray, PyUntypedArrayMethods,
+};
 use pyo3::exceptions::PyTypeError;
 use pyo3::prelude::*;
 use pyo3::types::{PyBool, PyFloat, PyInt, PyList, PyTuple};
 use tapegrad::{Buffer, DType, Element, Tensor, ops};
 
 use crate::errors::{IntoPy, type_error};
+use crate::sequence::{self, Leaves};
 use crate::tensor::PyTensor;
 use crate::variable::PyVariable;
 
@@ -49,6 +52,11 @@ pub fn to_tensor(obj: &Bound<'_, PyAny>, hint: Option<DType>) -> PyResult<Tensor
     }
     if let Ok(arr) = obj.cast::<PyUntypedArray>() {
         return from_numpy(arr, hint, false);
+    }
+    if (obj.is_instance_of::<PyList>() || obj.is_instance_of::<PyTuple>())
+        && let Some((shape, leaves)) = sequence::read_regular(obj)
+    {
+        return from_leaves(shape, leaves, hint);
     }
     // numpy scalars, lists, tuples and anything with __array__: through numpy.
     let np = obj.py().import("numpy")?;
@@ -102,66 +110,101 @@ fn from_numpy(
     hint: Option<DType>,
     python_default: bool,
 ) -> PyResult<Tensor> {
-    let kind: String = arr.dtype().getattr("kind")?.extract()?;
-    let name: String = arr.dtype().getattr("name")?.extract()?;
-    let natural = match (kind.as_str(), name.as_str()) {
-        ("f", "float64") if python_default => DType::F32,
-        ("i", "int64") if python_default => {
+    // The descriptor's kind and item size, not its `name` (a Python property, ~2 µs).
+    let descr = arr.dtype();
+    let natural = match (descr.kind(), descr.itemsize()) {
+        (b'f', 8) if python_default => DType::F32,
+        (b'i', 8) if python_default => {
             // Python ints are int32 in TF, unless one does not fit.
-            let t = copy_array::<i64>(arr.as_any(), arr.shape())?;
-            let fits = t.as_slice::<i64>().is_some_and(|v| v.iter().all(|&x| i32::try_from(x).is_ok()));
-            let natural = if fits { DType::I32 } else { DType::I64 };
-            let target = hint.filter(|h| *h != DType::Bool).unwrap_or(natural);
-            return ops::cast(&t, target).py();
+            let t = copy_array::<i64>(arr, arr.shape())?;
+            return int_list_tensor(t, hint);
         }
-        ("f", "float64") => DType::F64,
-        ("f", _) => DType::F32,
-        ("i", "int64") => DType::I64,
-        ("i", _) | ("u", _) => {
-            if name == "uint32" || name == "uint64" {
-                DType::I64
-            } else {
-                DType::I32
-            }
-        }
-        ("b", _) => DType::Bool,
+        (b'f', 8) => DType::F64,
+        (b'f', _) => DType::F32,
+        (b'i', 8) => DType::I64,
+        // uint32 and uint64 do not fit int32.
+        (b'u', size) if size >= 4 => DType::I64,
+        (b'i', _) | (b'u', _) => DType::I32,
+        (b'b', _) => DType::Bool,
         _ => {
+            let name: String = descr.getattr("name")?.extract()?;
             return Err(PyTypeError::new_err(format!(
                 "cannot convert a numpy array of dtype {name} to a tensor; tapegrad has float32, float64, int32, int64 and bool"
             )));
         }
     };
-    let dtype = match hint {
-        None => natural,
-        // An empty sequence has no dtype of its own: it takes the one asked for.
-        Some(h) if arr.len() == 0 => h,
-        Some(h) if h == natural => h,
-        Some(h) if h.is_float() && !(natural == DType::Bool) => h,
-        Some(h) if h.is_int() && !natural.is_float() && natural != DType::Bool => h,
-        Some(h) => {
-            return Err(PyTypeError::new_err(format!(
-                "cannot convert a value of dtype {natural} to a tensor of dtype {h}; cast it first"
-            )));
-        }
-    };
-    let np_name = if dtype == DType::Bool { "bool" } else { dtype.name() };
-    let converted = arr.call_method1("astype", (np_name,))?;
+    let dtype = resolve_dtype(natural, hint, arr.len() == 0)?;
     let shape: Vec<usize> = arr.shape().to_vec();
     match dtype {
-        DType::F32 => copy_array::<f32>(&converted, &shape),
-        DType::F64 => copy_array::<f64>(&converted, &shape),
-        DType::I32 => copy_array::<i32>(&converted, &shape),
-        DType::I64 => copy_array::<i64>(&converted, &shape),
-        DType::Bool => copy_array::<bool>(&converted, &shape),
+        DType::F32 => copy_array::<f32>(arr, &shape),
+        DType::F64 => copy_array::<f64>(arr, &shape),
+        DType::I32 => copy_array::<i32>(arr, &shape),
+        DType::I64 => copy_array::<i64>(arr, &shape),
+        DType::Bool => copy_array::<bool>(arr, &shape),
     }
 }
 
-fn copy_array<T: Element + numpy::Element>(obj: &Bound<'_, PyAny>, shape: &[usize]) -> PyResult<Tensor> {
-    let arr = obj.cast::<PyArrayDyn<T>>()?;
-    let ro = arr.readonly();
+/// The dtype a value of dtype `natural` gets when `hint` is asked for (TF's
+/// `convert_to_tensor` with a `dtype_hint`): numbers widen or narrow within
+/// their kind, ints may become floats, nothing becomes or stops being bool.
+fn resolve_dtype(natural: DType, hint: Option<DType>, empty: bool) -> PyResult<DType> {
+    match hint {
+        None => Ok(natural),
+        // An empty sequence has no dtype of its own: it takes the one asked for.
+        Some(h) if empty => Ok(h),
+        Some(h) if h == natural => Ok(h),
+        Some(h) if h.is_float() && !(natural == DType::Bool) => Ok(h),
+        Some(h) if h.is_int() && !natural.is_float() && natural != DType::Bool => Ok(h),
+        Some(h) => Err(PyTypeError::new_err(format!(
+            "cannot convert a value of dtype {natural} to a tensor of dtype {h}; cast it first"
+        ))),
+    }
+}
+
+/// Python ints: int32 unless one does not fit (then int64), or the hint's
+/// dtype; a bool hint is ignored, as TF does for int lists.
+fn int_list_tensor(t: Tensor, hint: Option<DType>) -> PyResult<Tensor> {
+    let fits = t.as_slice::<i64>().is_some_and(|v| v.iter().all(|&x| i32::try_from(x).is_ok()));
+    let natural = if fits { DType::I32 } else { DType::I64 };
+    let target = hint.filter(|h| *h != DType::Bool).unwrap_or(natural);
+    ops::cast(&t, target).py()
+}
+
+/// A tensor from the leaves of a regular nested list, with the dtype numpy's
+/// route would give (Python floats are float32, ints int32, as in TF).
+fn from_leaves(shape: Vec<usize>, leaves: Leaves, hint: Option<DType>) -> PyResult<Tensor> {
+    let empty = shape.contains(&0);
+    match leaves {
+        Leaves::Ints(values) => int_list_tensor(Tensor::from_vec(values, &shape).py()?, hint),
+        Leaves::Floats(values) => match resolve_dtype(DType::F32, hint, empty)? {
+            DType::F64 => Tensor::from_vec(values, &shape).py(),
+            DType::F32 => Tensor::from_vec(values.iter().map(|&v| v as f32).collect(), &shape).py(),
+            // Only reachable for an empty list with an int or bool hint.
+            other => ops::cast(&Tensor::from_vec(values, &shape).py()?, other).py(),
+        },
+        Leaves::Bools(values) => {
+            let dtype = resolve_dtype(DType::Bool, hint, empty)?;
+            let t = Tensor::from_vec(values, &shape).py()?;
+            if dtype == DType::Bool { Ok(t) } else { ops::cast(&t, dtype).py() }
+        }
+    }
+}
+
+/// Copies `arr` as `T`, converting through numpy's `astype` only when its dtype differs.
+fn copy_array<T: Element + numpy::Element>(
+    arr: &Bound<'_, PyUntypedArray>,
+    shape: &[usize],
+) -> PyResult<Tensor> {
+    let typed = match arr.cast::<PyArrayDyn<T>>() {
+        Ok(typed) => typed.clone(),
+        Err(_) => arr.call_method1("astype", (numpy::dtype::<T>(arr.py()),))?.cast_into::<PyArrayDyn<T>>()?,
+    };
+    let ro = typed.readonly();
+    // `as_slice` also accepts Fortran order (memory order is then not row-major):
+    // only a C-contiguous array is copied as one slice.
     let data: Vec<T> = match ro.as_slice() {
-        Ok(s) => s.to_vec(),
-        Err(_) => ro.as_array().iter().copied().collect(),
+        Ok(s) if typed.is_c_contiguous() => s.to_vec(),
+        _ => ro.as_array().iter().copied().collect(),
     };
     Tensor::from_vec(data, shape).py()
 }

@@ -8,6 +8,7 @@ mod elide;
 mod errors;
 mod functions;
 mod gil;
+mod sequence;
 mod tape;
 mod tensor;
 mod variable;
