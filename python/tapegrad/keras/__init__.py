@@ -1,4 +1,5 @@
-"""A small eager subset of ``tf.keras``: layers, activations, initializers, models.
+"""A small eager subset of ``tf.keras``: layers, activations, initializers, models,
+optimizers, losses and metrics (enough for custom training loops).
 
 >>> import tapegrad as tf
 >>> layer = tf.keras.layers.Dense(2, activation="relu")
@@ -9,7 +10,18 @@
 
 from __future__ import annotations
 
-from . import activations, backend, initializers, layers, models
+from . import activations, backend, initializers, layers, losses, metrics, models, optimizers
 from .models import Model, Sequential
 
-__all__ = ["Model", "Sequential", "activations", "backend", "initializers", "layers", "models"]
+__all__ = [
+    "Model",
+    "Sequential",
+    "activations",
+    "backend",
+    "initializers",
+    "layers",
+    "losses",
+    "metrics",
+    "models",
+    "optimizers",
+]

@@ -1,4 +1,5 @@
-"""Keras layers: the ``Layer`` base class (build on first call) and ``Dense``.
+"""Keras layers: the ``Layer`` base class (build on first call), ``Dense``, ``Embedding``,
+``Dropout`` and shape/activation/merge layers.
 
 Variable names follow TF 1 / tf.keras 2: a layer's weights are created inside the
 layer's name scope, so the first ``Dense`` owns ``dense/kernel:0`` and
@@ -9,8 +10,10 @@ subclassed model's call gets ``my_model/dense/kernel:0``.
 from __future__ import annotations
 
 import contextlib
+import inspect
+import math
 from collections.abc import Iterable, Sequence
-from typing import Any
+from typing import Any, Callable
 
 import numpy as np
 
@@ -20,7 +23,20 @@ from .. import _nest
 from ..module import Module, NameScope, innermost_name_scope, scoped_name
 from . import activations, backend, initializers
 
-__all__ = ["Activation", "Dense", "Layer"]
+__all__ = [
+    "Activation",
+    "Add",
+    "Concatenate",
+    "Dense",
+    "Dropout",
+    "Embedding",
+    "Flatten",
+    "Lambda",
+    "Layer",
+    "ReLU",
+    "Reshape",
+    "Softmax",
+]
 
 _LAYER_KWARGS = frozenset({"input_shape", "batch_input_shape", "input_dim", "autocast"})
 
@@ -339,3 +355,258 @@ class Activation(Layer):
     def call(self, inputs: Any) -> Any:  # type: ignore[override]
         """``activation(inputs)``."""
         return self.activation(inputs)
+
+
+class ReLU(Layer):
+    """``max_value`` above it, ``x`` from ``threshold`` up, ``negative_slope * (x - threshold)`` below."""
+
+    def __init__(
+        self,
+        max_value: float | None = None,
+        negative_slope: float = 0.0,
+        threshold: float = 0.0,
+        **kwargs: Any,
+    ) -> None:
+        super().__init__(**kwargs)
+        if max_value is not None and max_value < 0.0:
+            raise ValueError(f"max_value of a ReLU layer cannot be a negative value. Received: {max_value}")
+        if negative_slope is None or negative_slope < 0.0:
+            raise ValueError(
+                f"negative_slope of a ReLU layer cannot be a negative value. Received: {negative_slope}"
+            )
+        if threshold is None or threshold < 0.0:
+            raise ValueError(f"threshold of a ReLU layer cannot be a negative value. Received: {threshold}")
+        self.max_value = max_value
+        self.negative_slope = negative_slope
+        self.threshold = threshold
+
+    def call(self, inputs: Any) -> Any:  # type: ignore[override]
+        """The thresholded, leaky, capped rectifier (``tf.nn.relu`` with the defaults)."""
+        if self.negative_slope == 0.0 and self.threshold == 0.0:
+            outputs = tapegrad.nn.relu(inputs)
+        else:
+            below = self.negative_slope * (inputs - self.threshold)
+            outputs = tapegrad.where(inputs >= self.threshold, inputs, below)
+        if self.max_value is not None:
+            outputs = tapegrad.minimum(outputs, self.max_value)
+        return outputs
+
+    def get_config(self) -> dict[str, Any]:
+        return {
+            **super().get_config(),
+            "max_value": self.max_value,
+            "negative_slope": self.negative_slope,
+            "threshold": self.threshold,
+        }
+
+
+class Softmax(Layer):
+    """``softmax(inputs)`` along ``axis``."""
+
+    def __init__(self, axis: int = -1, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self.axis = axis
+
+    def call(self, inputs: Any) -> Any:  # type: ignore[override]
+        """``exp(inputs) / sum(exp(inputs), axis)``."""
+        return tapegrad.nn.softmax(inputs, axis=self.axis)
+
+    def get_config(self) -> dict[str, Any]:
+        return {**super().get_config(), "axis": self.axis}
+
+
+class Flatten(Layer):
+    """Collapse every axis but the batch axis: ``(batch, d1, d2, ...)`` -> ``(batch, d1 * d2 * ...)``."""
+
+    def call(self, inputs: Any) -> Any:  # type: ignore[override]
+        """The inputs reshaped to rank 2 (a rank-1 batch becomes ``(batch, 1)``)."""
+        shape = tuple(inputs.shape)
+        if len(shape) == 1:
+            return tapegrad.expand_dims(inputs, -1)
+        return tapegrad.reshape(inputs, (shape[0], math.prod(shape[1:])))
+
+    def compute_output_shape(self, input_shape: Sequence[Any]) -> tuple[Any, ...]:
+        """``(batch, prod(rest))``, with ``None`` where unknown."""
+        rest = tuple(input_shape)[1:]
+        return (input_shape[0], None if None in rest else math.prod(rest))
+
+
+class Reshape(Layer):
+    """Reshape each sample to ``target_shape`` (the batch axis is kept; one entry may be -1)."""
+
+    def __init__(self, target_shape: Sequence[int], **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self.target_shape = tuple(int(d) for d in target_shape)
+        if sum(d == -1 for d in self.target_shape) > 1:
+            raise ValueError(
+                f"Reshape: at most one dimension of target_shape can be -1, got {self.target_shape}"
+            )
+
+    def call(self, inputs: Any) -> Any:  # type: ignore[override]
+        """``reshape(inputs, (batch, *target_shape))``."""
+        batch = int(inputs.shape[0])
+        sample = math.prod(int(d) for d in inputs.shape[1:])
+        known = math.prod(d for d in self.target_shape if d != -1)
+        if (-1 not in self.target_shape and known != sample) or (known == 0 or sample % known):
+            raise ValueError(
+                f"Reshape {self.name!r}: total size of the new array must be unchanged, "
+                f"input_shape = {tuple(inputs.shape)[1:]}, output_shape = {self.target_shape}"
+            )
+        return tapegrad.reshape(inputs, (batch, *self.target_shape))
+
+    def get_config(self) -> dict[str, Any]:
+        return {**super().get_config(), "target_shape": self.target_shape}
+
+
+class Dropout(Layer):
+    """Randomly zero a fraction ``rate`` of the inputs while training, scaling the rest by ``1 / (1 - rate)``.
+
+    Outside training (``training`` false or not given) the inputs pass through unchanged.
+    """
+
+    def __init__(
+        self,
+        rate: float,
+        noise_shape: Sequence[int | None] | None = None,
+        seed: int | None = None,
+        **kwargs: Any,
+    ) -> None:
+        super().__init__(**kwargs)
+        if not isinstance(rate, (int, float)) or not 0 <= rate <= 1:
+            raise ValueError(
+                f"Invalid value received for argument `rate`. Expected a float value between 0 and 1. "
+                f"Received: rate={rate}"
+            )
+        self.rate = float(rate)
+        self.noise_shape = None if noise_shape is None else tuple(noise_shape)
+        self.seed = seed
+
+    def _noise_shape(self, inputs: Any) -> tuple[int, ...]:
+        shape = tuple(int(d) for d in inputs.shape)
+        if self.noise_shape is None:
+            return shape
+        # ``None`` entries take the input's size; 1s share one mask value along that axis.
+        return tuple(d if n is None else int(n) for d, n in zip(shape, self.noise_shape))
+
+    def call(self, inputs: Any, training: bool | None = None) -> Any:  # type: ignore[override]
+        """Inverted dropout when ``training`` is true, else the inputs unchanged."""
+        if not training or self.rate == 0.0:
+            return inputs
+        seed = {} if self.seed is None else {"seed": self.seed}
+        noise = tapegrad.random.uniform(self._noise_shape(inputs), dtype=inputs.dtype, **seed)
+        keep = tapegrad.cast(noise >= self.rate, inputs.dtype)
+        return inputs * (1.0 / (1.0 - self.rate)) * keep
+
+    def get_config(self) -> dict[str, Any]:
+        return {**super().get_config(), "rate": self.rate, "noise_shape": self.noise_shape, "seed": self.seed}
+
+
+class Embedding(Layer):
+    """A lookup table: integer inputs of any shape pick rows of ``embeddings`` ``(input_dim, output_dim)``."""
+
+    def __init__(
+        self,
+        input_dim: int,
+        output_dim: int,
+        embeddings_initializer: initializers.InitializerLike = "uniform",
+        mask_zero: bool = False,
+        **kwargs: Any,
+    ) -> None:
+        kwargs.pop("input_length", None)  # accepted (and ignored) by Keras 3 for old code
+        super().__init__(**kwargs)
+        if int(input_dim) <= 0 or int(output_dim) <= 0:
+            raise ValueError(
+                "Both `input_dim` and `output_dim` should be positive, "
+                f"Received input_dim = {input_dim} and output_dim = {output_dim}"
+            )
+        if mask_zero:
+            raise NotImplementedError("Embedding(mask_zero=True): tapegrad has no Keras masking")
+        self.input_dim = int(input_dim)
+        self.output_dim = int(output_dim)
+        self.embeddings_initializer = initializers.get(embeddings_initializer)
+        self.embeddings: Any = None
+
+    def build(self, input_shape: Any) -> None:
+        """Create ``embeddings`` ``(input_dim, output_dim)``."""
+        self.embeddings = self.add_weight(
+            "embeddings", (self.input_dim, self.output_dim), initializer=self.embeddings_initializer
+        )
+        self.built = True
+
+    def call(self, inputs: Any) -> Any:  # type: ignore[override]
+        """``gather(embeddings, inputs)``: shape ``inputs.shape + (output_dim,)``."""
+        if inputs.dtype not in (tapegrad.int32, tapegrad.int64):
+            inputs = tapegrad.cast(inputs, tapegrad.int32)
+        return tapegrad.gather(self.embeddings, inputs)
+
+    def compute_output_shape(self, input_shape: Sequence[Any]) -> tuple[Any, ...]:
+        """``input_shape + (output_dim,)``."""
+        return (*tuple(input_shape), self.output_dim)
+
+    def get_config(self) -> dict[str, Any]:
+        return {**super().get_config(), "input_dim": self.input_dim, "output_dim": self.output_dim}
+
+
+class Lambda(Layer):
+    """Wraps a function of the inputs as a layer: ``Lambda(lambda x: x * 2)``.
+
+    ``arguments`` are passed to the function as keywords; so is ``training`` when
+    the function takes it. A Lambda layer has no weights of its own.
+    """
+
+    def __init__(
+        self, function: Callable[..., Any], arguments: dict[str, Any] | None = None, **kwargs: Any
+    ) -> None:
+        super().__init__(**kwargs)
+        if not callable(function):
+            raise TypeError(f"Lambda: `function` must be callable, got {type(function).__name__}")
+        self.function = function
+        self.arguments = dict(arguments or {})
+        try:
+            parameters = inspect.signature(function).parameters
+        except (TypeError, ValueError):
+            parameters = {}  # type: ignore[assignment]
+        self._fn_takes_training = "training" in parameters
+
+    def call(self, inputs: Any, training: bool | None = None) -> Any:  # type: ignore[override]
+        """``function(inputs, **arguments)`` (plus ``training`` if the function accepts it)."""
+        kwargs = dict(self.arguments)
+        if self._fn_takes_training:
+            kwargs["training"] = training
+        return self.function(inputs, **kwargs)
+
+
+def _check_merge_inputs(layer: Layer, inputs: Any) -> list[Any]:
+    if not isinstance(inputs, (list, tuple)) or len(inputs) < 1:
+        raise ValueError(
+            f"A merge layer {type(layer).__name__} should be called on a list of inputs. "
+            f"Received: inputs={inputs}"
+        )
+    return list(inputs)
+
+
+class Concatenate(Layer):
+    """Concatenate a list of tensors along ``axis``."""
+
+    def __init__(self, axis: int = -1, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self.axis = axis
+
+    def call(self, inputs: Any) -> Any:  # type: ignore[override]
+        """``concat(inputs, axis)``."""
+        return tapegrad.concat(_check_merge_inputs(self, inputs), axis=self.axis)
+
+    def get_config(self) -> dict[str, Any]:
+        return {**super().get_config(), "axis": self.axis}
+
+
+class Add(Layer):
+    """The element-wise sum of a list of tensors (broadcasting as ``+`` does)."""
+
+    def call(self, inputs: Any) -> Any:  # type: ignore[override]
+        """``inputs[0] + inputs[1] + ...``."""
+        tensors = _check_merge_inputs(self, inputs)
+        total = tensors[0]
+        for tensor in tensors[1:]:
+            total = total + tensor
+        return total

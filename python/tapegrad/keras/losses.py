@@ -1,0 +1,552 @@
+"""Keras losses, as in ``tf.keras.losses`` (TF 2.21 / Keras 3 formulas).
+
+Each loss exists as a function returning one value per sample (the last axis is
+reduced) and as a class whose ``__call__(y_true, y_pred, sample_weight=None)``
+weights and reduces those values: ``"sum_over_batch_size"`` (the default: the sum
+divided by the number of values), ``"sum"`` or ``"none"``. Probabilities are
+clipped to ``[1e-7, 1 - 1e-7]`` before logarithms, as Keras does.
+
+>>> import tapegrad as tf
+>>> loss = tf.keras.losses.MeanSquaredError()
+>>> float(loss([[0.0, 1.0]], [[1.0, 1.0]]))
+0.5
+"""
+
+from __future__ import annotations
+
+import math
+from typing import Any, Callable, Union
+
+import tapegrad
+
+__all__ = [
+    "BinaryCrossentropy",
+    "CategoricalCrossentropy",
+    "CosineSimilarity",
+    "Huber",
+    "KLDivergence",
+    "LogCosh",
+    "Loss",
+    "MeanAbsoluteError",
+    "MeanSquaredError",
+    "MeanSquaredLogarithmicError",
+    "SparseCategoricalCrossentropy",
+    "binary_crossentropy",
+    "categorical_crossentropy",
+    "cosine_similarity",
+    "get",
+    "huber",
+    "kl_divergence",
+    "log_cosh",
+    "mean_absolute_error",
+    "mean_squared_error",
+    "mean_squared_logarithmic_error",
+    "sparse_categorical_crossentropy",
+]
+
+#: Keras' fuzz factor (``keras.backend.epsilon()``), used to clip probabilities.
+EPSILON = 1e-7
+
+_REDUCTIONS = ("sum_over_batch_size", "sum", "none", "mean", "mean_with_sample_weight", None)
+
+
+# ------------------------------------------------------------------ helpers
+def _as_tensor(value: Any, dtype: Any = None) -> Any:
+    """``value`` as a tensor, cast to ``dtype`` when one is given."""
+    tensor = tapegrad.convert_to_tensor(value)
+    if dtype is not None and tensor.dtype != dtype:
+        tensor = tapegrad.cast(tensor, dtype)
+    return tensor
+
+
+def _pair(y_true: Any, y_pred: Any) -> tuple[Any, Any]:
+    """Tensors with ``y_true`` in ``y_pred``'s dtype, and ranks matched when they differ by one."""
+    y_pred = _as_tensor(y_pred)
+    y_true = _as_tensor(y_true, y_pred.dtype)
+    return squeeze_or_expand_to_same_rank(y_true, y_pred)
+
+
+def squeeze_or_expand_to_same_rank(x1: Any, x2: Any, expand_rank_1: bool = True) -> tuple[Any, Any]:
+    """Squeeze (or, for rank 1, expand) a trailing size-1 axis when the ranks differ by exactly one."""
+    rank1, rank2 = len(x1.shape), len(x2.shape)
+    if rank1 == rank2 + 1 and x1.shape[-1] == 1:
+        if rank2 == 1 and expand_rank_1:
+            x2 = tapegrad.expand_dims(x2, -1)
+        else:
+            x1 = tapegrad.squeeze(x1, -1)
+    if rank2 == rank1 + 1 and x2.shape[-1] == 1:
+        if rank1 == 1 and expand_rank_1:
+            x1 = tapegrad.expand_dims(x1, -1)
+        else:
+            x2 = tapegrad.squeeze(x2, -1)
+    return x1, x2
+
+
+def _check_same_shape(target: Any, output: Any) -> None:
+    if len(target.shape) != len(output.shape):
+        raise ValueError(
+            "Arguments `target` and `output` must have the same rank (ndim). "
+            f"Received: target.shape={tuple(target.shape)}, output.shape={tuple(output.shape)}"
+        )
+    if tuple(target.shape) != tuple(output.shape):
+        raise ValueError(
+            "Arguments `target` and `output` must have the same shape. "
+            f"Received: target.shape={tuple(target.shape)}, output.shape={tuple(output.shape)}"
+        )
+
+
+def _clip_probabilities(output: Any) -> Any:
+    return tapegrad.clip_by_value(output, EPSILON, 1.0 - EPSILON)
+
+
+def _l2_normalize(x: Any, axis: int) -> Any:
+    """``x * min(rsqrt(sum(x^2)), 1 / epsilon)`` (Keras' ``ops.normalize``)."""
+    inv_norm = tapegrad.math.rsqrt(tapegrad.reduce_sum(tapegrad.square(x), axis=axis, keepdims=True))
+    return x * tapegrad.minimum(inv_norm, 1.0 / EPSILON)
+
+
+# ---------------------------------------------------------- loss functions
+def mean_squared_error(y_true: Any, y_pred: Any) -> Any:
+    """``mean(square(y_true - y_pred), axis=-1)``."""
+    y_true, y_pred = _pair(y_true, y_pred)
+    return tapegrad.reduce_mean(tapegrad.square(y_true - y_pred), axis=-1)
+
+
+def mean_absolute_error(y_true: Any, y_pred: Any) -> Any:
+    """``mean(abs(y_true - y_pred), axis=-1)``."""
+    y_true, y_pred = _pair(y_true, y_pred)
+    return tapegrad.reduce_mean(tapegrad.abs(y_true - y_pred), axis=-1)
+
+
+def mean_squared_logarithmic_error(y_true: Any, y_pred: Any) -> Any:
+    """``mean(square(log(max(y_pred, eps) + 1) - log(max(y_true, eps) + 1)), axis=-1)``."""
+    y_true, y_pred = _pair(y_true, y_pred)
+    first = tapegrad.log(tapegrad.maximum(y_pred, EPSILON) + 1.0)
+    second = tapegrad.log(tapegrad.maximum(y_true, EPSILON) + 1.0)
+    return tapegrad.reduce_mean(tapegrad.square(first - second), axis=-1)
+
+
+def cosine_similarity(y_true: Any, y_pred: Any, axis: int = -1) -> Any:
+    """Minus the cosine of the angle between ``y_true`` and ``y_pred`` along ``axis``."""
+    y_true, y_pred = _pair(y_true, y_pred)
+    return -tapegrad.reduce_sum(_l2_normalize(y_true, axis) * _l2_normalize(y_pred, axis), axis=axis)
+
+
+def huber(y_true: Any, y_pred: Any, delta: float = 1.0) -> Any:
+    """Quadratic ``0.5 * e^2`` for ``|e| <= delta``, linear ``delta * |e| - 0.5 * delta^2`` beyond."""
+    y_true, y_pred = _pair(y_true, y_pred)
+    delta_t = _as_tensor(delta, y_pred.dtype)
+    error = y_pred - y_true
+    abs_error = tapegrad.abs(error)
+    quadratic = 0.5 * tapegrad.square(error)
+    linear = delta_t * abs_error - 0.5 * tapegrad.square(delta_t)
+    return tapegrad.reduce_mean(tapegrad.where(abs_error <= delta_t, quadratic, linear), axis=-1)
+
+
+def log_cosh(y_true: Any, y_pred: Any) -> Any:
+    """``mean(log(cosh(y_pred - y_true)), axis=-1)``, computed without overflow."""
+    y_true, y_pred = _pair(y_true, y_pred)
+    x = y_pred - y_true
+    # log(cosh(x)) = x + softplus(-2x) - log(2): finite for large |x|.
+    return tapegrad.reduce_mean(x + tapegrad.nn.softplus(x * -2.0) - math.log(2.0), axis=-1)
+
+
+def kl_divergence(y_true: Any, y_pred: Any) -> Any:
+    """``sum(y_true * log(y_true / y_pred), axis=-1)`` with both clipped to ``[eps, 1]``."""
+    y_pred = _as_tensor(y_pred)
+    y_true = _as_tensor(y_true, y_pred.dtype)
+    y_true = tapegrad.clip_by_value(y_true, EPSILON, 1.0)
+    y_pred = tapegrad.clip_by_value(y_pred, EPSILON, 1.0)
+    return tapegrad.reduce_sum(y_true * tapegrad.log(y_true / y_pred), axis=-1)
+
+
+def _sigmoid_cross_entropy_with_logits(labels: Any, logits: Any) -> Any:
+    """``max(x, 0) - x * z + log1p(exp(-|x|))``, TF's stable form."""
+    return (
+        tapegrad.nn.relu(logits) - logits * labels + tapegrad.math.log1p(tapegrad.exp(-tapegrad.abs(logits)))
+    )
+
+
+def binary_crossentropy(
+    y_true: Any, y_pred: Any, from_logits: bool = False, label_smoothing: float = 0.0, axis: int = -1
+) -> Any:
+    """Mean over ``axis`` of ``-(y log p + (1 - y) log(1 - p))``; labels smoothed towards 0.5."""
+    y_pred = _as_tensor(y_pred)
+    y_true = _as_tensor(y_true, y_pred.dtype)
+    if label_smoothing:
+        y_true = y_true * (1.0 - label_smoothing) + 0.5 * label_smoothing
+    _check_same_shape(y_true, y_pred)
+    if from_logits:
+        elementwise = _sigmoid_cross_entropy_with_logits(y_true, y_pred)
+    else:
+        output = _clip_probabilities(y_pred)
+        elementwise = -(y_true * tapegrad.log(output) + (1 - y_true) * tapegrad.log(1 - output))
+    return tapegrad.reduce_mean(elementwise, axis=axis)
+
+
+def categorical_crossentropy(
+    y_true: Any, y_pred: Any, from_logits: bool = False, label_smoothing: float = 0.0, axis: int = -1
+) -> Any:
+    """``-sum(y_true * log(y_pred), axis)`` for one-hot (or soft) labels.
+
+    Probabilities are first renormalized to sum to one along ``axis``, then clipped.
+    """
+    if isinstance(axis, bool):
+        raise ValueError(f"`axis` must be of type `int`. Received: axis={axis} of type {type(axis)}")
+    y_pred = _as_tensor(y_pred)
+    y_true = _as_tensor(y_true, y_pred.dtype)
+    if label_smoothing:
+        num_classes = float(y_true.shape[-1])
+        y_true = y_true * (1.0 - label_smoothing) + label_smoothing / num_classes
+    if len(y_true.shape) < 1:
+        raise ValueError(
+            "Arguments `target` and `output` must be at least rank 1. "
+            f"Received: target.shape={tuple(y_true.shape)}, output.shape={tuple(y_pred.shape)}"
+        )
+    _check_same_shape(y_true, y_pred)
+    if from_logits:
+        return tapegrad.nn.softmax_cross_entropy_with_logits(labels=y_true, logits=y_pred, axis=axis)
+    output = y_pred / tapegrad.reduce_sum(y_pred, axis=axis, keepdims=True)
+    return -tapegrad.reduce_sum(y_true * tapegrad.log(_clip_probabilities(output)), axis=axis)
+
+
+def sparse_categorical_crossentropy(
+    y_true: Any, y_pred: Any, from_logits: bool = False, ignore_class: int | None = None, axis: int = -1
+) -> Any:
+    """Cross-entropy for integer labels ``y_true`` of shape ``y_pred.shape[:-1]`` (or with a trailing 1)."""
+    if ignore_class is not None:
+        raise NotImplementedError(
+            "sparse_categorical_crossentropy: ignore_class is not supported by tapegrad"
+        )
+    y_pred = _as_tensor(y_pred)
+    y_true = _as_tensor(y_true)
+    if axis not in (-1, len(y_pred.shape) - 1):
+        raise ValueError(f"Only axis=-1 is currently supported. Received: axis={axis}")
+    if len(y_true.shape) == len(y_pred.shape) and y_true.shape[-1] == 1:
+        y_true = tapegrad.squeeze(y_true, -1)
+    if len(y_pred.shape) < 1:
+        raise ValueError(
+            f"Argument `output` must be at least rank 1. Received: output.shape={tuple(y_pred.shape)}"
+        )
+    if tuple(y_true.shape) != tuple(y_pred.shape[:-1]):
+        raise ValueError(
+            "Arguments `target` and `output` must have the same shape up until the last dimension: "
+            f"target.shape={tuple(y_true.shape)}, output.shape={tuple(y_pred.shape)}"
+        )
+    labels = tapegrad.cast(y_true, tapegrad.int64)
+    logits = y_pred if from_logits else tapegrad.log(_clip_probabilities(y_pred))
+    return tapegrad.nn.sparse_softmax_cross_entropy_with_logits(labels=labels, logits=logits)
+
+
+# ------------------------------------------------------------- reduction
+def _standardize_reduction(reduction: str | None) -> str | None:
+    if reduction not in _REDUCTIONS:
+        allowed = {"sum_over_batch_size", "sum", None, "none", "mean", "mean_with_sample_weight"}
+        raise ValueError(
+            f"Invalid value for argument `reduction`. Expected one of {allowed}. "
+            f"Received: reduction={reduction}"
+        )
+    return reduction
+
+
+def reduce_weighted_values(
+    values: Any, sample_weight: Any = None, reduction: str | None = "sum_over_batch_size"
+) -> Any:
+    """Multiply per-sample ``values`` by ``sample_weight`` (broadcast), then reduce (Keras 3 rules)."""
+    reduction = _standardize_reduction(reduction)
+    weight = None
+    if sample_weight is not None:
+        weight = _as_tensor(sample_weight, values.dtype)
+        values, weight = squeeze_or_expand_to_same_rank(values, weight)
+        values = values * weight
+    if reduction in (None, "none") or tuple(values.shape) in ((), (0,)):
+        return values
+    loss = tapegrad.reduce_sum(values)
+    if reduction == "sum":
+        return loss
+    if reduction == "mean_with_sample_weight" and weight is not None:
+        divisor = tapegrad.reduce_sum(weight)
+    else:
+        divisor = tapegrad.cast(tapegrad.size(values), loss.dtype)
+    return tapegrad.math.divide_no_nan(loss, divisor)
+
+
+# ---------------------------------------------------------------- classes
+class Loss:
+    """Base class: subclasses implement ``call(y_true, y_pred)`` returning per-sample losses."""
+
+    def __init__(
+        self, name: str | None = None, reduction: str | None = "sum_over_batch_size", dtype: Any = None
+    ) -> None:
+        self.name = name or type(self).__name__.lower()
+        self.reduction = _standardize_reduction(reduction)
+        self.dtype = tapegrad.float32 if dtype is None else dtype
+
+    def __call__(self, y_true: Any, y_pred: Any, sample_weight: Any = None) -> Any:
+        """The weighted, reduced loss; both inputs are first converted to the loss's float dtype."""
+        y_pred = _as_tensor(y_pred, self.dtype)
+        y_true = _as_tensor(y_true, self.dtype)
+        losses = self.call(y_true, y_pred)
+        return reduce_weighted_values(losses, sample_weight, self.reduction)
+
+    def call(self, y_true: Any, y_pred: Any) -> Any:
+        """Per-sample losses; subclasses implement it."""
+        raise NotImplementedError
+
+    def get_config(self) -> dict[str, Any]:
+        """The constructor arguments, as a dict."""
+        return {"name": self.name, "reduction": self.reduction}
+
+    @classmethod
+    def from_config(cls, config: dict[str, Any]) -> Loss:
+        """Rebuild a loss from :meth:`get_config`'s output."""
+        return cls(**config)
+
+    def __repr__(self) -> str:
+        return f"<{type(self).__name__} name={self.name!r}, reduction={self.reduction!r}>"
+
+
+class LossFunctionWrapper(Loss):
+    """A :class:`Loss` that calls ``fn(y_true, y_pred, **kwargs)`` after matching ranks."""
+
+    def __init__(
+        self,
+        fn: Callable[..., Any],
+        reduction: str | None = "sum_over_batch_size",
+        name: str | None = None,
+        dtype: Any = None,
+        **kwargs: Any,
+    ) -> None:
+        super().__init__(name=name, reduction=reduction, dtype=dtype)
+        self.fn = fn
+        self._fn_kwargs = kwargs
+
+    def call(self, y_true: Any, y_pred: Any) -> Any:
+        """``fn(y_true, y_pred, **kwargs)`` with a trailing size-1 axis squeezed where ranks differ."""
+        y_true, y_pred = squeeze_or_expand_to_same_rank(y_true, y_pred)
+        return self.fn(y_true, y_pred, **self._fn_kwargs)
+
+    def get_config(self) -> dict[str, Any]:
+        return {**super().get_config(), **self._fn_kwargs}
+
+
+def _wrapper_class(
+    fn: Callable[..., Any], class_name: str, default_name: str, doc: str
+) -> type[LossFunctionWrapper]:
+    """A ``LossFunctionWrapper`` subclass for a loss function without hyper-parameters."""
+
+    def __init__(
+        self: LossFunctionWrapper,
+        reduction: str | None = "sum_over_batch_size",
+        name: str = default_name,
+        dtype: Any = None,
+    ) -> None:
+        LossFunctionWrapper.__init__(self, fn, reduction=reduction, name=name, dtype=dtype)
+
+    return type(
+        class_name, (LossFunctionWrapper,), {"__init__": __init__, "__doc__": doc, "__module__": __name__}
+    )
+
+
+MeanSquaredError = _wrapper_class(
+    mean_squared_error, "MeanSquaredError", "mean_squared_error", "Mean of squared errors over the last axis."
+)
+MeanAbsoluteError = _wrapper_class(
+    mean_absolute_error,
+    "MeanAbsoluteError",
+    "mean_absolute_error",
+    "Mean of absolute errors over the last axis.",
+)
+MeanSquaredLogarithmicError = _wrapper_class(
+    mean_squared_logarithmic_error,
+    "MeanSquaredLogarithmicError",
+    "mean_squared_logarithmic_error",
+    "Mean squared error of ``log(1 + y)``.",
+)
+KLDivergence = _wrapper_class(
+    kl_divergence,
+    "KLDivergence",
+    "kl_divergence",
+    "Kullback-Leibler divergence ``sum(y_true * log(y_true / y_pred))``.",
+)
+LogCosh = _wrapper_class(log_cosh, "LogCosh", "log_cosh", "Mean of ``log(cosh(y_pred - y_true))``.")
+
+
+class CosineSimilarity(LossFunctionWrapper):
+    """Minus the cosine similarity along ``axis`` (so -1 is a perfect match)."""
+
+    def __init__(
+        self,
+        axis: int = -1,
+        reduction: str | None = "sum_over_batch_size",
+        name: str = "cosine_similarity",
+        dtype: Any = None,
+    ) -> None:
+        super().__init__(cosine_similarity, reduction=reduction, name=name, dtype=dtype, axis=axis)
+
+    def get_config(self) -> dict[str, Any]:
+        return Loss.get_config(self)  # Keras 3 leaves ``axis`` out
+
+
+class Huber(LossFunctionWrapper):
+    """Huber loss: quadratic within ``delta`` of the target, linear beyond."""
+
+    def __init__(
+        self,
+        delta: float = 1.0,
+        reduction: str | None = "sum_over_batch_size",
+        name: str = "huber_loss",
+        dtype: Any = None,
+    ) -> None:
+        super().__init__(huber, reduction=reduction, name=name, dtype=dtype, delta=delta)
+
+    def get_config(self) -> dict[str, Any]:
+        return Loss.get_config(self)  # Keras 3 leaves ``delta`` out
+
+
+class BinaryCrossentropy(LossFunctionWrapper):
+    """Binary cross-entropy on probabilities (or logits with ``from_logits=True``)."""
+
+    def __init__(
+        self,
+        from_logits: bool = False,
+        label_smoothing: float = 0.0,
+        axis: int = -1,
+        reduction: str | None = "sum_over_batch_size",
+        name: str = "binary_crossentropy",
+        dtype: Any = None,
+    ) -> None:
+        super().__init__(
+            binary_crossentropy,
+            reduction=reduction,
+            name=name,
+            dtype=dtype,
+            from_logits=from_logits,
+            label_smoothing=label_smoothing,
+            axis=axis,
+        )
+        self.from_logits = from_logits
+        self.label_smoothing = label_smoothing
+        self.axis = axis
+
+
+class CategoricalCrossentropy(LossFunctionWrapper):
+    """Cross-entropy for one-hot labels, on probabilities (or logits with ``from_logits=True``)."""
+
+    def __init__(
+        self,
+        from_logits: bool = False,
+        label_smoothing: float = 0.0,
+        axis: int = -1,
+        reduction: str | None = "sum_over_batch_size",
+        name: str = "categorical_crossentropy",
+        dtype: Any = None,
+    ) -> None:
+        super().__init__(
+            categorical_crossentropy,
+            reduction=reduction,
+            name=name,
+            dtype=dtype,
+            from_logits=from_logits,
+            label_smoothing=label_smoothing,
+            axis=axis,
+        )
+        self.from_logits = from_logits
+        self.label_smoothing = label_smoothing
+        self.axis = axis
+
+
+class SparseCategoricalCrossentropy(LossFunctionWrapper):
+    """Cross-entropy for integer labels, on probabilities (or logits with ``from_logits=True``)."""
+
+    def __init__(
+        self,
+        from_logits: bool = False,
+        ignore_class: int | None = None,
+        reduction: str | None = "sum_over_batch_size",
+        axis: int = -1,
+        name: str = "sparse_categorical_crossentropy",
+        dtype: Any = None,
+    ) -> None:
+        super().__init__(
+            sparse_categorical_crossentropy,
+            reduction=reduction,
+            name=name,
+            dtype=dtype,
+            from_logits=from_logits,
+            ignore_class=ignore_class,
+            axis=axis,
+        )
+        self.from_logits = from_logits
+        self.ignore_class = ignore_class
+
+    def get_config(self) -> dict[str, Any]:
+        return {**Loss.get_config(self), "from_logits": self.from_logits, "ignore_class": self.ignore_class}
+
+
+# Short aliases exported by tf.keras (functions and classes).
+mse = MSE = mean_squared_error
+mae = MAE = mean_absolute_error
+msle = MSLE = mean_squared_logarithmic_error
+kld = KLD = kullback_leibler_divergence = kl_divergence
+logcosh = log_cosh
+
+_FUNCTIONS: dict[str, Callable[..., Any]] = {
+    "mean_squared_error": mean_squared_error,
+    "mse": mse,
+    "MSE": MSE,
+    "mean_absolute_error": mean_absolute_error,
+    "mae": mae,
+    "MAE": MAE,
+    "mean_squared_logarithmic_error": mean_squared_logarithmic_error,
+    "msle": msle,
+    "MSLE": MSLE,
+    "kl_divergence": kl_divergence,
+    "kld": kld,
+    "KLD": KLD,
+    "kullback_leibler_divergence": kl_divergence,
+    "log_cosh": log_cosh,
+    "logcosh": logcosh,
+    "cosine_similarity": cosine_similarity,
+    "huber": huber,
+    "binary_crossentropy": binary_crossentropy,
+    "categorical_crossentropy": categorical_crossentropy,
+    "sparse_categorical_crossentropy": sparse_categorical_crossentropy,
+}
+_CLASSES: dict[str, type[Loss]] = {
+    cls.__name__: cls
+    for cls in (
+        MeanSquaredError,
+        MeanAbsoluteError,
+        MeanSquaredLogarithmicError,
+        KLDivergence,
+        LogCosh,
+        CosineSimilarity,
+        Huber,
+        BinaryCrossentropy,
+        CategoricalCrossentropy,
+        SparseCategoricalCrossentropy,
+    )
+}
+
+LossLike = Union[str, Loss, Callable[..., Any], None]
+
+
+def get(identifier: LossLike) -> Loss | Callable[..., Any] | None:
+    """Resolve a loss: a function name (``"mse"``) gives the function, a class name an instance.
+
+    ``None`` gives ``None``; callables are returned as they are.
+    """
+    if identifier is None:
+        return None
+    if isinstance(identifier, str):
+        if identifier in _FUNCTIONS:
+            return _FUNCTIONS[identifier]
+        if identifier in _CLASSES:
+            return _CLASSES[identifier]()
+        raise ValueError(f"Could not interpret loss identifier: {identifier}")
+    if isinstance(identifier, type) and issubclass(identifier, Loss):
+        return identifier()
+    if callable(identifier):
+        return identifier
+    raise ValueError(f"Could not interpret loss identifier: {identifier}")

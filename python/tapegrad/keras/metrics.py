@@ -1,0 +1,257 @@
+"""Streaming Keras metrics, as in ``tf.keras.metrics`` (TF 2.21 / Keras 3 semantics).
+
+A metric accumulates state in non-trainable variables with ``update_state``,
+reports it with ``result()`` and starts over with ``reset_state()``; calling the
+metric does ``update_state`` then returns ``result()``.
+
+>>> import tapegrad as tf
+>>> m = tf.keras.metrics.Mean()
+>>> m.update_state([1.0, 2.0, 3.0])
+>>> float(m.result())
+2.0
+"""
+
+from __future__ import annotations
+
+from typing import Any, Callable
+
+import tapegrad
+
+from . import backend
+from .losses import mean_absolute_error, mean_squared_error, squeeze_or_expand_to_same_rank
+
+__all__ = [
+    "Accuracy",
+    "BinaryAccuracy",
+    "CategoricalAccuracy",
+    "Mean",
+    "MeanAbsoluteError",
+    "MeanMetricWrapper",
+    "MeanSquaredError",
+    "Metric",
+    "SparseCategoricalAccuracy",
+    "Sum",
+    "accuracy",
+    "binary_accuracy",
+    "categorical_accuracy",
+    "sparse_categorical_accuracy",
+]
+
+
+# ---------------------------------------------------------- value functions
+def accuracy(y_true: Any, y_pred: Any) -> Any:
+    """1.0 where ``y_true == y_pred``, else 0.0."""
+    y_pred = tapegrad.convert_to_tensor(y_pred)
+    y_true = tapegrad.cast(tapegrad.convert_to_tensor(y_true), y_pred.dtype)
+    y_true, y_pred = squeeze_or_expand_to_same_rank(y_true, y_pred)
+    return tapegrad.cast(tapegrad.equal(y_true, y_pred), tapegrad.float32)
+
+
+def binary_accuracy(y_true: Any, y_pred: Any, threshold: float = 0.5) -> Any:
+    """1.0 where ``(y_pred > threshold) == y_true``, else 0.0."""
+    y_pred = tapegrad.convert_to_tensor(y_pred)
+    y_true = tapegrad.convert_to_tensor(y_true)
+    y_true, y_pred = squeeze_or_expand_to_same_rank(y_true, y_pred)
+    predicted = tapegrad.cast(y_pred > threshold, y_true.dtype)
+    return tapegrad.cast(tapegrad.equal(y_true, predicted), tapegrad.float32)
+
+
+def categorical_accuracy(y_true: Any, y_pred: Any) -> Any:
+    """1.0 where ``argmax(y_true) == argmax(y_pred)`` (one-hot labels), else 0.0."""
+    y_pred = tapegrad.convert_to_tensor(y_pred)
+    true_class = tapegrad.argmax(tapegrad.convert_to_tensor(y_true), axis=-1)
+    pred_class = tapegrad.argmax(y_pred, axis=-1)
+    return tapegrad.cast(tapegrad.equal(true_class, pred_class), tapegrad.float32)
+
+
+def sparse_categorical_accuracy(y_true: Any, y_pred: Any) -> Any:
+    """1.0 where the integer label ``y_true`` equals ``argmax(y_pred)``, else 0.0."""
+    y_pred = tapegrad.convert_to_tensor(y_pred)
+    y_true = tapegrad.cast(tapegrad.convert_to_tensor(y_true), y_pred.dtype)
+    if len(y_true.shape) == len(y_pred.shape) and y_true.shape[-1] == 1:
+        y_true = tapegrad.squeeze(y_true, -1)
+    predicted = tapegrad.cast(tapegrad.argmax(y_pred, axis=-1), y_true.dtype)
+    return tapegrad.cast(tapegrad.equal(y_true, predicted), tapegrad.float32)
+
+
+# ---------------------------------------------------------------- helpers
+def _reduce_to_samplewise(values: Any, sample_weight: Any, reduce_fn: Callable[..., Any], dtype: Any) -> Any:
+    """Per-sample values (all axes but the first reduced) times their weights, and the weights.
+
+    Follows Keras 3's ``reduce_to_samplewise_values``: weights broadcast against the
+    values after axes beyond the weights' rank are reduced away.
+    """
+    values = tapegrad.cast(tapegrad.convert_to_tensor(values), dtype)
+    if sample_weight is not None:
+        sample_weight = tapegrad.cast(tapegrad.convert_to_tensor(sample_weight), dtype)
+        values, sample_weight = squeeze_or_expand_to_same_rank(values, sample_weight)
+        weight_ndim, values_ndim = len(sample_weight.shape), len(values.shape)
+        if values_ndim > weight_ndim:
+            values = reduce_fn(values, axis=list(range(weight_ndim, values_ndim)))
+        sample_weight = tapegrad.broadcast_to(sample_weight, tuple(values.shape))
+        values = values * sample_weight
+        if weight_ndim > 1:
+            sample_weight = reduce_fn(sample_weight, axis=list(range(1, weight_ndim)))
+    if len(values.shape) > 1:
+        values = reduce_fn(values, axis=list(range(1, len(values.shape))))
+    return values, sample_weight
+
+
+# ---------------------------------------------------------------- classes
+class Metric:
+    """Base class: subclasses create state with :meth:`add_variable` and implement
+    ``update_state`` and ``result``."""
+
+    def __init__(self, name: str | None = None, dtype: Any = None) -> None:
+        self.name = name or backend.unique_object_name(backend.to_snake_case(type(self).__name__))
+        self.dtype = tapegrad.float32 if dtype is None else tapegrad.as_dtype(dtype)
+        self._variables: list[Any] = []
+
+    def add_variable(self, name: str, shape: tuple[int, ...] = (), dtype: Any = None) -> Any:
+        """Create and track a zero-initialized, non-trainable state variable."""
+        variable = tapegrad.Variable(
+            tapegrad.zeros(shape, dtype=dtype or self.dtype), trainable=False, name=f"{self.name}/{name}"
+        )
+        self._variables.append(variable)
+        return variable
+
+    @property
+    def variables(self) -> list[Any]:
+        """The state variables, in creation order."""
+        return list(self._variables)
+
+    def update_state(self, *args: Any, **kwargs: Any) -> None:
+        """Accumulate a batch into the state; subclasses implement it."""
+        raise NotImplementedError
+
+    def result(self) -> Any:
+        """The metric's value as a scalar tensor; subclasses implement it."""
+        raise NotImplementedError
+
+    def reset_state(self) -> None:
+        """Set every state variable back to zero."""
+        for variable in self._variables:
+            variable.assign(tapegrad.zeros(tuple(variable.shape), dtype=variable.dtype))
+
+    def reset_states(self) -> None:
+        """Alias of :meth:`reset_state` (the tf.keras 2 name)."""
+        self.reset_state()
+
+    def __call__(self, *args: Any, **kwargs: Any) -> Any:
+        """``update_state(*args, **kwargs)``, then ``result()``."""
+        self.update_state(*args, **kwargs)
+        return self.result()
+
+    def get_config(self) -> dict[str, Any]:
+        """The constructor arguments, as a dict."""
+        return {"name": self.name, "dtype": self.dtype.name}
+
+    @classmethod
+    def from_config(cls, config: dict[str, Any]) -> Metric:
+        """Rebuild a metric (with fresh state) from :meth:`get_config`'s output."""
+        return cls(**config)
+
+    def __repr__(self) -> str:
+        return f"<{type(self).__name__} name={self.name}>"
+
+
+class Sum(Metric):
+    """The (weighted) sum of every value seen."""
+
+    def __init__(self, name: str = "sum", dtype: Any = None) -> None:
+        super().__init__(name=name, dtype=dtype)
+        self.total = self.add_variable("total")
+
+    def update_state(self, values: Any, sample_weight: Any = None) -> None:  # type: ignore[override]
+        """Add ``sum(values * sample_weight)`` to the total."""
+        values, _ = _reduce_to_samplewise(values, sample_weight, tapegrad.reduce_sum, self.dtype)
+        self.total.assign_add(tapegrad.reduce_sum(values))
+
+    def result(self) -> Any:
+        """The total."""
+        return tapegrad.identity(self.total)
+
+
+class Mean(Metric):
+    """The (weighted) mean of every value seen: ``total / count``."""
+
+    def __init__(self, name: str = "mean", dtype: Any = None) -> None:
+        super().__init__(name=name, dtype=dtype)
+        self.total = self.add_variable("total")
+        self.count = self.add_variable("count")
+
+    def update_state(self, values: Any, sample_weight: Any = None) -> None:  # type: ignore[override]
+        """Add the weighted per-sample means to ``total``, the sample count (or weights) to ``count``."""
+        values, sample_weight = _reduce_to_samplewise(values, sample_weight, tapegrad.reduce_mean, self.dtype)
+        self.total.assign_add(tapegrad.reduce_sum(values))
+        if sample_weight is not None:
+            num_samples = tapegrad.reduce_sum(sample_weight)
+        elif len(values.shape) >= 1:
+            num_samples = tapegrad.constant(float(values.shape[0]), dtype=self.dtype)
+        else:
+            num_samples = tapegrad.constant(1.0, dtype=self.dtype)
+        self.count.assign_add(tapegrad.cast(num_samples, self.dtype))
+
+    def result(self) -> Any:
+        """``total / count`` (0 before any update)."""
+        return tapegrad.math.divide_no_nan(self.total, self.count)
+
+
+class MeanMetricWrapper(Mean):
+    """The running mean of ``fn(y_true, y_pred, **kwargs)``."""
+
+    def __init__(
+        self, fn: Callable[..., Any], name: str | None = None, dtype: Any = None, **kwargs: Any
+    ) -> None:
+        super().__init__(name=name, dtype=dtype)  # type: ignore[arg-type]
+        self._fn = fn
+        self._fn_kwargs = kwargs
+
+    def update_state(self, y_true: Any, y_pred: Any, sample_weight: Any = None) -> None:  # type: ignore[override]
+        """Accumulate ``fn(y_true, y_pred)``, optionally weighted per sample."""
+        super().update_state(self._fn(y_true, y_pred, **self._fn_kwargs), sample_weight=sample_weight)
+
+
+def _mean_wrapper(
+    fn: Callable[..., Any], class_name: str, default_name: str, doc: str
+) -> type[MeanMetricWrapper]:
+    """A ``MeanMetricWrapper`` subclass whose constructor takes only ``name`` and ``dtype``."""
+
+    def __init__(self: MeanMetricWrapper, name: str = default_name, dtype: Any = None) -> None:
+        MeanMetricWrapper.__init__(self, fn, name=name, dtype=dtype)
+
+    return type(
+        class_name, (MeanMetricWrapper,), {"__init__": __init__, "__doc__": doc, "__module__": __name__}
+    )
+
+
+Accuracy = _mean_wrapper(accuracy, "Accuracy", "accuracy", "How often ``y_pred`` equals ``y_true``.")
+CategoricalAccuracy = _mean_wrapper(
+    categorical_accuracy,
+    "CategoricalAccuracy",
+    "categorical_accuracy",
+    "How often ``argmax(y_pred)`` matches the one-hot label.",
+)
+SparseCategoricalAccuracy = _mean_wrapper(
+    sparse_categorical_accuracy,
+    "SparseCategoricalAccuracy",
+    "sparse_categorical_accuracy",
+    "How often ``argmax(y_pred)`` matches the integer label.",
+)
+MeanSquaredError = _mean_wrapper(
+    mean_squared_error, "MeanSquaredError", "mean_squared_error", "Running mean of the squared error."
+)
+MeanAbsoluteError = _mean_wrapper(
+    mean_absolute_error, "MeanAbsoluteError", "mean_absolute_error", "Running mean of the absolute error."
+)
+
+
+class BinaryAccuracy(MeanMetricWrapper):
+    """How often ``y_pred > threshold`` matches the binary label."""
+
+    def __init__(self, name: str = "binary_accuracy", dtype: Any = None, threshold: float = 0.5) -> None:
+        super().__init__(binary_accuracy, name=name, dtype=dtype, threshold=threshold)
+        self.threshold = threshold
+
+    def get_config(self) -> dict[str, Any]:
+        return {**super().get_config(), "threshold": self.threshold}
