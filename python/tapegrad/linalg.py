@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+from ._clip_ops import global_norm
 from ._core import eye, matmul, norm, tensordot, transpose
+from ._einsum import einsum
 
 matrix_transpose = transpose
 
-__all__ = ["eye", "matmul", "matrix_transpose", "norm", "tensordot", "transpose"]
+__all__ = ["einsum", "eye", "global_norm", "matmul", "matrix_transpose", "norm", "tensordot", "transpose"]
