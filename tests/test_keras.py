@@ -229,3 +229,27 @@ def test_module_gradients(tf):
     np.testing.assert_allclose(by_name["b:0"], [4.0])
     # d/dscale of sum(x @ w + b) * scale = sum(x @ w + b) = (3.5) + (2.5)
     np.testing.assert_allclose(by_name["scale:0"], 6.0)
+
+
+def test_training_argument_reaches_only_calls_that_take_it(tf):
+    """``model(x, training=True)`` works for a ``call`` without ``training`` (Keras drops it)
+    and reaches a ``call`` that declares it."""
+    seen = []
+
+    class NoTraining(tf.keras.Model):
+        def __init__(self):
+            super().__init__()
+            self.dense = tf.keras.layers.Dense(2, kernel_initializer="ones")
+
+        def call(self, x):
+            return self.dense(x)
+
+    class WithTraining(tf.keras.layers.Layer):
+        def call(self, x, training=None):
+            seen.append(training)
+            return x * 2.0
+
+    x = tf.constant([[1.0, 2.0]])
+    np.testing.assert_allclose(to_numpy(NoTraining()(x, training=True)), [[3.0, 3.0]])
+    np.testing.assert_allclose(to_numpy(WithTraining()(x, training=True)), [[2.0, 4.0]])
+    assert seen == [True]

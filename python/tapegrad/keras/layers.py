@@ -71,6 +71,23 @@ def _shape_of(value: Any) -> Any:
     return tuple(shape) if shape is not None else None
 
 
+_ACCEPTS_TRAINING: dict[Any, bool] = {}
+
+
+def accepts_training(layer: Any) -> bool:
+    """Whether ``layer.call`` takes a ``training`` argument (or ``**kwargs``); decided once per class."""
+    call = getattr(type(layer), "call", None)
+    known = _ACCEPTS_TRAINING.get(call)
+    if known is None:
+        try:
+            parameters = inspect.signature(layer.call).parameters
+            known = "training" in parameters or any(p.kind is p.VAR_KEYWORD for p in parameters.values())
+        except (TypeError, ValueError):
+            known = False
+        _ACCEPTS_TRAINING[call] = known
+    return known
+
+
 class Layer(Module):
     """Base class of Keras layers: subclasses override ``build`` and ``call``.
 
@@ -248,6 +265,9 @@ class Layer(Module):
 
     def __call__(self, inputs: Any, *args: Any, **kwargs: Any) -> Any:
         inputs = self._convert_inputs(inputs)
+        if "training" in kwargs and not accepts_training(self):
+            # Keras passes `training` only to a `call` that takes it (or **kwargs).
+            del kwargs["training"]
         with self._call_scope():
             self._maybe_build(inputs)
             return self.call(inputs, *args, **kwargs)

@@ -7,13 +7,12 @@ These are eager-only: there is no ``compile``/``fit``; train them with a
 from __future__ import annotations
 
 import contextlib
-import inspect
 from collections.abc import Iterable
 from typing import Any
 
 import tapegrad
 
-from .layers import Layer
+from .layers import Layer, accepts_training
 
 __all__ = ["Model", "Sequential"]
 
@@ -78,16 +77,8 @@ class Sequential(Model):
         """Feed ``inputs`` through each layer in turn (``training`` only to layers that take it)."""
         outputs = inputs
         for layer in self._layers:
-            if training is not None and _accepts_training(layer):
+            if training is not None and accepts_training(layer):
                 outputs = layer(outputs, training=training)
             else:
                 outputs = layer(outputs)
         return outputs
-
-
-def _accepts_training(layer: Layer) -> bool:
-    try:
-        parameters = inspect.signature(layer.call).parameters
-    except (TypeError, ValueError):
-        return False
-    return "training" in parameters or any(p.kind is p.VAR_KEYWORD for p in parameters.values())
