@@ -129,6 +129,7 @@ from .array_ops import (
 )
 from .compat import contrib, enable_eager_execution, executing_eagerly
 from .control_flow import cond, foldl, foldr, map_fn, scan, switch_case, vectorized_map, while_loop
+from .custom_gradient import custom_gradient
 from .module import Module
 from .tape import GradientTape, UnconnectedGradients
 from .variables import Variable
@@ -219,6 +220,7 @@ __all__ = [
     "cosh",
     "cumprod",
     "cumsum",
+    "custom_gradient",
     "debugging",
     "div",
     "divide",

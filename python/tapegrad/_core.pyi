@@ -5,7 +5,7 @@ Function stubs follow the Rust signatures in ``rust/tapegrad-py/src/functions.rs
 """
 
 import builtins
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from typing import Any, Union, final
 
 import numpy as np
@@ -36,6 +36,7 @@ __all__ = [
     "atanh",
     "bool",
     "broadcast_to",
+    "call_watching_variables",
     "cast",
     "ceil",
     "clip_by_value",
@@ -104,6 +105,7 @@ __all__ = [
     "range",
     "rank",
     "reciprocal",
+    "record_custom_gradient",
     "reduce_all",
     "reduce_any",
     "reduce_logsumexp",
@@ -316,6 +318,13 @@ class Tape:
         output_gradients: list[Any] | None = None,
         unconnected_zero: builtins.bool = False,
     ) -> list[Tensor | None]: ...
+    def gradients(
+        self,
+        targets: list[Any],
+        sources: list[Any],
+        output_gradients: list[list[Any]],
+        unconnected_zero: builtins.bool = False,
+    ) -> list[list[Tensor | None]]: ...
     def watched_variables(self) -> list[Variable]: ...
     def pause(self) -> None: ...
     def resume(self) -> None: ...
@@ -866,3 +875,16 @@ def set_fusion(enabled: builtins.bool) -> None:
 
 def get_fusion() -> builtins.bool:
     """Whether large elementwise chains are fused lazily."""
+
+def record_custom_gradient(
+    name: str,
+    inputs: list[Any],
+    outputs: list[Any],
+    grad_fn: Callable[..., Sequence[Any]],
+) -> list[Tensor]:
+    """Records ``outputs = f(inputs)`` on the active tapes with ``grad_fn`` as its gradient."""
+
+def call_watching_variables(
+    f: Callable[..., Any], args: tuple[Any, ...], kwargs: dict[str, Any] | None = None
+) -> tuple[Any, list[Variable]]:
+    """Calls ``f(*args, **kwargs)``; returns its result and the trainable variables it read."""

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import contextlib
 import enum
+import math
 import warnings
 from collections.abc import Iterator
 from typing import Any
@@ -149,6 +150,26 @@ class GradientTape:
         """Clears everything recorded so far, as if the tape were new."""
         self._tape.reset()
 
+    def _zero(self, unconnected_gradients: Any) -> bool:
+        return UnconnectedGradients(unconnected_gradients) is UnconnectedGradients.ZERO
+
+    def _check_pfor(self, what: str, experimental_use_pfor: bool) -> None:
+        # TF's vectorised (pfor) path runs one traced backward pass, so it works
+        # on a non-persistent tape; its loop needs a persistent one. tapegrad runs
+        # every row over one snapshot of the tape, which allows both; it keeps
+        # TF's error for the loop so code behaves the same on either.
+        if not experimental_use_pfor and not self._persistent:
+            # TF's two messages differ in where the double space falls.
+            tail = (
+                "enabled and  with experimental_use_pfor"
+                if what == "batch_jacobian"
+                else "enabled and with  experimental_use_pfor"
+            )
+            raise RuntimeError(
+                f"GradientTape must be created with persistent=True to compute the {what} with eager "
+                f"execution {tail} set to False."
+            )
+
     def jacobian(
         self,
         target: Any,
@@ -157,31 +178,75 @@ class GradientTape:
         parallel_iterations: Any = None,
         experimental_use_pfor: bool = True,
     ) -> Any:
-        """The Jacobian of ``target`` with respect to ``sources``, one row of ``target`` at a time.
+        """The Jacobian of ``target`` with respect to each of ``sources``: shape
+        ``target.shape + source.shape``, ``None`` for a source ``target`` does not
+        reach (zeros with ``unconnected_gradients='zero'``).
 
-        Needs a persistent tape (each row is one backward pass).
+        One backward pass per element of ``target``, all over one snapshot of the
+        tape, so a non-persistent tape allows one call (as TF's, with pfor).
+        ``parallel_iterations`` is accepted and ignored.
         """
         import tapegrad as tf
 
-        if not self._persistent:
-            raise RuntimeError("GradientTape.jacobian needs a persistent tape (persistent=True) in tapegrad")
+        self._check_pfor("jacobian", experimental_use_pfor)
         target_t = tf.convert_to_tensor(target)
-        flat_target = tf.reshape(target_t, [-1])
-        n = int(flat_target.shape[0])
+        shape = tuple(target_t.shape)
+        n = math.prod(shape)
         flat_sources = _nest.flatten(sources)
-        rows: list[list[Any]] = [[] for _ in flat_sources]
-        for i in range(n):
-            og = tf.reshape(tf.one_hot(i, n, dtype=target_t.dtype), target_t.shape)
-            grads = self._tape.gradient(
-                [target_t],
-                flat_sources,
-                [og],
-                UnconnectedGradients(unconnected_gradients) is UnconnectedGradients.ZERO,
-            )
-            for r, g, s in zip(rows, grads, flat_sources):
-                r.append(g if g is not None else tf.zeros_like(s))
+        seeds = [[tf.reshape(tf.one_hot(i, n, dtype=target_t.dtype), shape)] for i in range(n)]
+        passes = self._tape.gradients([target_t], flat_sources, seeds, self._zero(unconnected_gradients))
         out = []
-        for r, s in zip(rows, flat_sources):
-            stacked = tf.stack(r, axis=0) if r else tf.zeros(tuple(target_t.shape) + tuple(s.shape), s.dtype)
-            out.append(tf.reshape(stacked, tuple(target_t.shape) + tuple(s.shape)))
+        for k, s in enumerate(flat_sources):
+            full_shape = shape + tuple(s.shape)
+            rows = [p[k] for p in passes]
+            if not rows:
+                out.append(tf.zeros(full_shape, s.dtype))
+            elif rows[0] is None:  # the same sources are unreachable on every pass
+                out.append(None)
+            else:
+                out.append(tf.reshape(tf.stack(rows, axis=0), full_shape))
         return _nest.pack_sequence_as(sources, out)
+
+    def batch_jacobian(
+        self,
+        target: Any,
+        source: Any,
+        unconnected_gradients: Any = UnconnectedGradients.NONE,
+        parallel_iterations: Any = None,
+        experimental_use_pfor: bool = True,
+    ) -> Any:
+        """The Jacobian of each batch row of ``target`` with respect to the same row of ``source``.
+
+        ``target`` is ``[b, ...]`` and ``source`` ``[b, ...]``; the result is
+        ``[b, target.shape[1:]..., source.shape[1:]...]``, where ``result[i]`` is
+        the Jacobian of ``target[i]`` with respect to ``source[i]``. Rows are
+        assumed independent (as TF does): the pass for target column ``j``
+        differentiates the column's sum over the batch. One backward pass per
+        column, over one snapshot of the tape (a non-persistent tape allows one
+        call). Unreachable sources give zeros, as in TF.
+        """
+        import tapegrad as tf
+
+        self._check_pfor("batch_jacobian", experimental_use_pfor)
+        target_t = tf.convert_to_tensor(target)
+        tshape, sshape = tuple(target_t.shape), tuple(source.shape)
+        for sh in (tshape, sshape):
+            if len(sh) < 2:
+                raise ValueError(f"Shape {tf.TensorShape(sh)} must have rank at least 2")
+        if tshape[0] != sshape[0]:
+            raise ValueError(
+                f"Need first dimension of target shape ({target_t.shape}) and source shape "
+                f"({tf.TensorShape(sshape)}) to match."
+            )
+        batch, row = tshape[0], math.prod(tshape[1:])
+        out_shape = tshape + sshape[1:]
+        seeds = [
+            [tf.reshape(tf.broadcast_to(tf.one_hot(j, row, dtype=target_t.dtype), (batch, row)), tshape)]
+            for j in range(row)
+        ]
+        passes = self._tape.gradients([target_t], [source], seeds, self._zero(unconnected_gradients))
+        cols = [p[0] for p in passes]
+        if not cols or cols[0] is None:
+            # TF returns zeros here whatever `unconnected_gradients` says.
+            return tf.zeros(out_shape, target_t.dtype)
+        return tf.reshape(tf.stack(cols, axis=1), out_shape)

@@ -30,6 +30,12 @@ pub fn to_pyerr(e: Error) -> PyErr {
         | Error::OutputGradientShape { .. }
         | Error::InvalidArgument { .. } => InvalidArgumentError::new_err(msg),
         Error::TapeConsumed | Error::TapeMisuse(_) => PyRuntimeError::new_err(msg),
+        // A Python gradient function's own exception, re-raised as itself (same
+        // object, type and traceback): the caller of `gradient` sees what it raised.
+        Error::CustomGradientFailed { source, .. } => match source.downcast_ref::<PyErr>() {
+            Some(e) => Python::attach(|py| e.clone_ref(py)),
+            None => PyRuntimeError::new_err(msg),
+        },
         // `Error` is non_exhaustive for downstream crates; every variant known
         // today is mapped above, so this arm only catches future additions.
         #[allow(unreachable_patterns)]

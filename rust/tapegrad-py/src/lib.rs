@@ -3,6 +3,7 @@
 //! result; the math, the tape and the gradient rules all live in the core.
 
 mod convert;
+mod custom;
 mod dtype;
 mod elide;
 mod errors;
@@ -34,5 +35,7 @@ fn _core(m: &Bound<'_, PyModule>) -> PyResult<()> {
         m.add(d.name(), dtype::PyDType { dtype: d })?;
     }
     functions::register(m)?;
+    m.add_function(wrap_pyfunction!(custom::record_custom_gradient, m)?)?;
+    m.add_function(wrap_pyfunction!(custom::call_watching_variables, m)?)?;
     Ok(())
 }

@@ -62,39 +62,9 @@ impl PyTape {
         output_gradients: Option<Vec<Bound<'_, PyAny>>>,
         unconnected_zero: bool,
     ) -> PyResult<Vec<Option<Py<PyTensor>>>> {
-        let targets: Vec<Tensor> = targets
-            .iter()
-            .map(|t| match t.cast::<PyVariable>() {
-                Ok(v) => Ok(v.get().var.value()),
-                Err(_) => to_tensor(t, None),
-            })
-            .collect::<PyResult<_>>()?;
-        let sources: Vec<Source> = sources
-            .iter()
-            .map(|s| {
-                if let Ok(v) = s.cast::<PyVariable>() {
-                    Ok(Source::Variable(v.get().var.clone()))
-                } else if let Ok(t) = s.cast::<PyTensor>() {
-                    Ok(Source::Tensor(t.borrow().t.clone()))
-                } else {
-                    Err(PyTypeError::new_err(format!(
-                        "GradientTape.gradient: sources must be Tensors or Variables, got {}",
-                        s.get_type().name().map(|n| n.to_string()).unwrap_or_default()
-                    )))
-                }
-            })
-            .collect::<PyResult<_>>()?;
-        let og: Option<Vec<Option<Tensor>>> = match output_gradients {
-            None => None,
-            Some(v) => Some(
-                v.iter()
-                    .zip(&targets)
-                    .map(
-                        |(g, t)| if g.is_none() { Ok(None) } else { to_tensor(g, Some(t.dtype())).map(Some) },
-                    )
-                    .collect::<PyResult<_>>()?,
-            ),
-        };
+        let targets = targets_of(&targets)?;
+        let sources = sources_of(&sources)?;
+        let og = output_gradients.map(|v| output_gradients_of(&v, &targets)).transpose()?;
         let unconnected = if unconnected_zero { Unconnected::Zero } else { Unconnected::None };
         // The backward pass runs without the GIL once the graph holds real work.
         let work: usize = targets.iter().map(|t| t.numel()).sum::<usize>().max(self.tape.recorded_elems());
@@ -104,6 +74,39 @@ impl PyTape {
         })
         .py()?;
         grads.into_iter().map(|g| g.map(|g| Py::new(py, PyTensor::new(g))).transpose()).collect()
+    }
+
+    /// One backward pass per entry of `output_gradients` (a list per pass, one
+    /// entry per target), over one snapshot: a non-persistent tape allows it once.
+    #[pyo3(signature = (targets, sources, output_gradients, unconnected_zero=false))]
+    fn gradients(
+        &self,
+        py: Python<'_>,
+        targets: Vec<Bound<'_, PyAny>>,
+        sources: Vec<Bound<'_, PyAny>>,
+        output_gradients: Vec<Vec<Bound<'_, PyAny>>>,
+        unconnected_zero: bool,
+    ) -> PyResult<Vec<Vec<Option<Py<PyTensor>>>>> {
+        let targets = targets_of(&targets)?;
+        let sources = sources_of(&sources)?;
+        let og = output_gradients
+            .iter()
+            .map(|v| output_gradients_of(v, &targets))
+            .collect::<PyResult<Vec<_>>>()?;
+        let og_refs: Vec<Option<&[Option<Tensor>]>> = og.iter().map(|v| Some(v.as_slice())).collect();
+        let unconnected = if unconnected_zero { Unconnected::Zero } else { Unconnected::None };
+        let work: usize =
+            og.len() * targets.iter().map(|t| t.numel()).sum::<usize>().max(self.tape.recorded_elems());
+        let tape = &self.tape;
+        let passes =
+            crate::gil::compute(py, work, || tape.gradients_with(&targets, &sources, &og_refs, unconnected))
+                .py()?;
+        passes
+            .into_iter()
+            .map(|grads| {
+                grads.into_iter().map(|g| g.map(|g| Py::new(py, PyTensor::new(g))).transpose()).collect()
+            })
+            .collect()
     }
 
     /// The variables watched, in the order they were first watched.
@@ -125,4 +128,41 @@ impl PyTape {
     fn reset(&self) -> PyResult<()> {
         self.tape.reset().py()
     }
+}
+
+/// Targets as tensors (a variable target is its current value, unrecorded).
+fn targets_of(targets: &[Bound<'_, PyAny>]) -> PyResult<Vec<Tensor>> {
+    targets
+        .iter()
+        .map(|t| match t.cast::<PyVariable>() {
+            Ok(v) => Ok(v.get().var.value()),
+            Err(_) => to_tensor(t, None),
+        })
+        .collect()
+}
+
+fn sources_of(sources: &[Bound<'_, PyAny>]) -> PyResult<Vec<Source>> {
+    sources
+        .iter()
+        .map(|s| {
+            if let Ok(v) = s.cast::<PyVariable>() {
+                Ok(Source::Variable(v.get().var.clone()))
+            } else if let Ok(t) = s.cast::<PyTensor>() {
+                Ok(Source::Tensor(t.borrow().t.clone()))
+            } else {
+                Err(PyTypeError::new_err(format!(
+                    "GradientTape.gradient: sources must be Tensors or Variables, got {}",
+                    s.get_type().name().map(|n| n.to_string()).unwrap_or_default()
+                )))
+            }
+        })
+        .collect()
+}
+
+/// One output gradient per target (None: ones), converted to the target's dtype.
+fn output_gradients_of(og: &[Bound<'_, PyAny>], targets: &[Tensor]) -> PyResult<Vec<Option<Tensor>>> {
+    og.iter()
+        .zip(targets)
+        .map(|(g, t)| if g.is_none() { Ok(None) } else { to_tensor(g, Some(t.dtype())).map(Some) })
+        .collect()
 }

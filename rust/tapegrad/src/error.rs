@@ -1,6 +1,8 @@
 //! The crate's typed error. Every message names the op, the shapes or dtypes
 //! involved and, where there is one, the fix (candle's `error.rs` style).
 
+use std::sync::Arc;
+
 use crate::DType;
 
 /// Shorthand for `Result<T, tapegrad::Error>`.
@@ -129,6 +131,18 @@ pub enum Error {
         expected: Vec<usize>,
     },
 
+    /// A user-defined gradient (`autodiff::CustomGradient`) failed. `source` is
+    /// the callback's own error, untouched, so a binding can hand the original
+    /// (a Python exception, say) back to its caller.
+    #[error("the custom gradient of {name} failed: {source}")]
+    CustomGradientFailed {
+        /// The custom op's name (the decorated function's, in Python).
+        name: String,
+        /// What the callback returned.
+        #[source]
+        source: SharedError,
+    },
+
     // ---- Value errors ----
     /// A value outside what the op can take (negative count, zero step, …).
     #[error("{op}: {msg}")]
@@ -138,6 +152,49 @@ pub enum Error {
         /// What was wrong and how to fix it.
         msg: String,
     },
+}
+
+/// A foreign error carried inside an [`Error`]: shared (an `Arc`, not a `Box`)
+/// because [`Error`] is `Clone`. Two are equal only if they are the same error.
+///
+/// ```
+/// use tapegrad::error::SharedError;
+/// let e = SharedError::new(std::io::Error::other("disk on fire"));
+/// assert_eq!(e.to_string(), "disk on fire");
+/// assert!(e.downcast_ref::<std::io::Error>().is_some());
+/// assert_eq!(e, e.clone());
+/// ```
+#[derive(Clone, Debug)]
+pub struct SharedError(pub Arc<dyn std::error::Error + Send + Sync + 'static>);
+
+impl SharedError {
+    /// Wraps any error.
+    pub fn new(e: impl std::error::Error + Send + Sync + 'static) -> SharedError {
+        SharedError(Arc::new(e))
+    }
+
+    /// The wrapped error as `T`, if it is one.
+    pub fn downcast_ref<T: std::error::Error + 'static>(&self) -> Option<&T> {
+        self.0.downcast_ref::<T>()
+    }
+}
+
+impl std::fmt::Display for SharedError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        self.0.fmt(f)
+    }
+}
+
+impl std::error::Error for SharedError {
+    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+        self.0.source()
+    }
+}
+
+impl PartialEq for SharedError {
+    fn eq(&self, other: &Self) -> bool {
+        Arc::ptr_eq(&self.0, &other.0)
+    }
 }
 
 impl Error {

@@ -90,6 +90,7 @@ impl Variable {
     /// is recorded, so gradients flow back to the variable.
     pub fn read(&self) -> Tensor {
         let value = self.value();
+        tape::variable_accessed(self);
         if !tape::any_tape_reads(self) {
             return value;
         }

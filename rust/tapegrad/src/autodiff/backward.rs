@@ -20,13 +20,16 @@
 //!    reverse creation order — a reverse topological order for free — applying
 //!    each rule and adding the results into a dense table indexed by value id.
 //!    Contributions are added in that fixed order, so results are deterministic.
+//!    A custom-gradient node (Note [Custom gradients] in `custom`) is the one
+//!    with several outputs: it runs once, with all of their gradients.
 //! 4. **Collect.** A source's gradient is its entry in the table; sources the
 //!    targets never reach get `None`, or zeros if asked.
 
 use smallvec::SmallVec;
 
 use crate::autodiff::tape::{self, Node, TapeId, ValueId, with_tape};
-use crate::autodiff::{accumulate, fused, parallel, rules};
+use crate::autodiff::{accumulate, custom, fused, parallel, rules};
+use crate::ops::Op;
 use crate::variable::Variable;
 use crate::{Error, Result, Tensor, ops};
 
@@ -114,17 +117,62 @@ pub(crate) fn gradient(
     output_gradients: Option<&[Option<Tensor>]>,
     unconnected: Unconnected,
 ) -> Result<Vec<Option<Tensor>>> {
-    check_output_gradients(targets, output_gradients)?;
+    let mut passes = gradients(tape, targets, sources, &[output_gradients], unconnected)?;
+    passes.pop().ok_or_else(|| Error::arg("gradient", "no backward pass ran"))
+}
+
+/// One backward pass per entry of `output_gradients` (each weighting the
+/// targets as in [`gradient`]), all over one snapshot of the tape: what a
+/// Jacobian needs, and it consumes a non-persistent tape only once (TF's
+/// vectorised `jacobian` also works on one).
+pub(crate) fn gradients(
+    tape: TapeId,
+    targets: &[Tensor],
+    sources: &[Source],
+    output_gradients: &[Option<&[Option<Tensor>]>],
+    unconnected: Unconnected,
+) -> Result<Vec<Vec<Option<Tensor>>>> {
+    for og in output_gradients {
+        check_output_gradients(targets, *og)?;
+    }
     // The whole pass flushes subnormals, on this thread as on the pool's, so the
     // sequential and parallel executors compute the same bits (and TF's values).
     let _flush = crate::denormal::FlushDenormals::new();
     let persistent = with_tape(tape, |t| Ok(t.persistent))?;
-    let snap = snapshot(tape, targets, sources)?;
+    let mut snap = snapshot(tape, targets, sources)?;
     let plan = Plan::new(&snap, sources);
 
-    // Seeds: each target's output gradient, ones by default.
+    // Rules recorded on an outer tape must run in this thread's order; the
+    // parallel executor is for the unrecorded fast path on big, wide graphs.
+    let recording = tape::is_recording();
+    let parallel = !recording && parallel::worth_it(&snap.nodes, &plan);
+    let mut passes = Vec::with_capacity(output_gradients.len());
+    for (k, og) in output_gradients.iter().enumerate() {
+        let seeds = seeds(targets, &snap.targets, *og)?;
+        // A non-persistent tape's nodes free what they saved during the last pass.
+        let release = !persistent && k + 1 == output_gradients.len();
+        let grads = if parallel {
+            parallel::run(&snap.nodes, &plan, seeds)?
+        } else {
+            run_sequential(&mut snap.nodes, &plan, seeds, recording, release)?
+        };
+        if release {
+            // Nothing reads the nodes again: free them before the results are built.
+            snap.nodes = Vec::new();
+        }
+        passes.push(collect(&snap, &plan, sources, &grads, unconnected)?);
+    }
+    Ok(passes)
+}
+
+/// Each target's output gradient, ones by default.
+fn seeds(
+    targets: &[Tensor],
+    values: &[Option<ValueId>],
+    output_gradients: Option<&[Option<Tensor>]>,
+) -> Result<Vec<(ValueId, Tensor)>> {
     let mut seeds: Vec<(ValueId, Tensor)> = Vec::new();
-    for (i, (t, v)) in targets.iter().zip(&snap.targets).enumerate() {
+    for (i, (t, v)) in targets.iter().zip(values).enumerate() {
         let Some(v) = *v else { continue };
         if !t.dtype().is_float() {
             continue;
@@ -135,17 +183,17 @@ pub(crate) fn gradient(
         };
         seeds.push((v, seed));
     }
+    Ok(seeds)
+}
 
-    // Rules recorded on an outer tape must run in this thread's order; the
-    // parallel executor is for the unrecorded fast path on big, wide graphs.
-    let recording = tape::is_recording();
-    let grads = if !recording && parallel::worth_it(&snap.nodes, &plan) {
-        parallel::run(&snap.nodes, &plan, seeds)?
-    } else {
-        run_sequential(snap.nodes, &plan, seeds, recording, !persistent)?
-    };
-
-    // Collect.
+/// Each source's gradient from the table (step 4 of the module docs).
+fn collect(
+    snap: &Snapshot,
+    plan: &Plan,
+    sources: &[Source],
+    grads: &[Option<Tensor>],
+    unconnected: Unconnected,
+) -> Result<Vec<Option<Tensor>>> {
     snap.sources
         .iter()
         .zip(sources)
@@ -217,7 +265,9 @@ impl Plan {
         }
         for node in &snap.nodes {
             if node.inputs.iter().flatten().any(|&v| from_source[v as usize]) {
-                from_source[node.output as usize] = true;
+                for out in node.outputs() {
+                    from_source[out as usize] = true;
+                }
             }
         }
         let mut reach = vec![false; n];
@@ -226,8 +276,9 @@ impl Plan {
         }
         let mut needed = vec![false; snap.nodes.len()];
         for (i, node) in snap.nodes.iter().enumerate().rev() {
-            let out = node.output as usize;
-            if reach[out] && node.inputs.iter().flatten().any(|&v| from_source[v as usize]) {
+            if node.outputs().any(|out| reach[out as usize])
+                && node.inputs.iter().flatten().any(|&v| from_source[v as usize])
+            {
                 needed[i] = true;
                 for &v in node.inputs.iter().flatten() {
                     reach[v as usize] = true;
@@ -246,7 +297,7 @@ impl Plan {
 /// Reverse creation order on the calling thread: the order that defines every
 /// sum's association (see `parallel`, which reproduces it bit for bit).
 fn run_sequential(
-    mut nodes: Vec<Node>,
+    nodes: &mut [Node],
     plan: &Plan,
     seeds: Vec<(ValueId, Tensor)>,
     recording: bool,
@@ -258,6 +309,13 @@ fn run_sequential(
     }
     for (i, node) in nodes.iter_mut().enumerate().rev() {
         if !plan.needed[i] {
+            continue;
+        }
+        if let Op::Custom(op) = &node.op {
+            run_custom(&op.clone(), node, plan, &mut grads, recording)?;
+            if release {
+                node.saved_inputs.clear();
+            }
             continue;
         }
         let out = node.output as usize;
@@ -281,6 +339,36 @@ fn run_sequential(
         }
     }
     Ok(grads)
+}
+
+/// A custom node (Note [Custom gradients] in `custom`): the user's callback gets
+/// every output's gradient in one call. Its errors pass through unchanged (a
+/// binding maps `CustomGradientFailed` back to the callback's own exception).
+fn run_custom(
+    op: &custom::CustomOp,
+    node: &Node,
+    plan: &Plan,
+    grads: &mut [Option<Tensor>],
+    recording: bool,
+) -> Result<()> {
+    let upstream: Vec<Option<Tensor>> = node
+        .outputs()
+        .map(|v| {
+            let v = v as usize;
+            if plan.is_source[v] { grads[v].clone() } else { grads[v].take() }
+        })
+        .collect();
+    if upstream.iter().all(Option::is_none) {
+        return Ok(());
+    }
+    let needs = plan.needs(node);
+    let input_grads = custom::vjp(op, node, upstream, &needs)?;
+    for ((v, gi), need) in node.inputs.iter().zip(input_grads).zip(&needs) {
+        if let (Some(v), Some(gi), true) = (v, gi, need) {
+            accumulate(&mut grads[*v as usize], gi, recording)?;
+        }
+    }
+    Ok(())
 }
 
 /// A unary node whose input already holds an unshared gradient: its

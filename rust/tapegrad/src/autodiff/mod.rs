@@ -36,13 +36,15 @@
 
 mod accumulate;
 mod backward;
+pub mod custom;
 mod fused;
 mod parallel;
 mod rules;
 pub mod tape;
 
 pub use backward::{Source, Unconnected};
-pub use tape::{TapeId, is_recording};
+pub use custom::{CustomGradient, CustomOp};
+pub use tape::{TapeId, VariableWatcher, is_recording};
 
 use crate::variable::Variable;
 use crate::{Result, Tensor};
@@ -204,6 +206,40 @@ impl GradientTape {
             self.pop();
         }
         backward::gradient(self.id, targets, sources, output_gradients, unconnected)
+    }
+
+    /// Several weightings of the same targets: one backward pass per entry of
+    /// `output_gradients` (as in [`GradientTape::gradient_with`]), all over one
+    /// snapshot of the tape, so a non-persistent tape allows it once — how
+    /// Jacobians are computed.
+    ///
+    /// ```
+    /// use tapegrad::autodiff::{GradientTape, Source, Unconnected};
+    /// use tapegrad::{Tensor, ops};
+    /// let x = Tensor::from_vec(vec![1.0f32, 2.0], &[2])?;
+    /// let tape = GradientTape::new(false, true); // not persistent
+    /// let y = tape.record(|| { tape.watch(&x); ops::mul(&x, &x) })??;
+    /// let rows = [
+    ///     vec![Some(Tensor::from_vec(vec![1.0f32, 0.0], &[2])?)],
+    ///     vec![Some(Tensor::from_vec(vec![0.0f32, 1.0], &[2])?)],
+    /// ];
+    /// let og: Vec<_> = rows.iter().map(|r| Some(r.as_slice())).collect();
+    /// let jac = tape.gradients_with(&[y], &[Source::Tensor(x)], &og, Unconnected::None)?;
+    /// assert_eq!(jac[0][0].as_ref().unwrap().as_slice::<f32>(), Some(&[2.0f32, 0.0][..]));
+    /// assert_eq!(jac[1][0].as_ref().unwrap().as_slice::<f32>(), Some(&[0.0f32, 4.0][..]));
+    /// # Ok::<(), tapegrad::Error>(())
+    /// ```
+    pub fn gradients_with(
+        &self,
+        targets: &[Tensor],
+        sources: &[Source],
+        output_gradients: &[Option<&[Option<Tensor>]>],
+        unconnected: Unconnected,
+    ) -> Result<Vec<Vec<Option<Tensor>>>> {
+        if !self.persistent()? {
+            self.pop();
+        }
+        backward::gradients(self.id, targets, sources, output_gradients, unconnected)
     }
 }
 

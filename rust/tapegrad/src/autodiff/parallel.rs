@@ -28,6 +28,7 @@ use smallvec::SmallVec;
 use crate::autodiff::backward::{Plan, in_backward};
 use crate::autodiff::tape::{Node, ValueId};
 use crate::autodiff::{accumulate, rules};
+use crate::ops::Op;
 use crate::{Error, Result, Tensor};
 
 /// Average output elements per node below which a task per node costs more than it saves.
@@ -49,6 +50,13 @@ pub(crate) fn worth_it(nodes: &[Node], plan: &Plan) -> bool {
             (c + 1, e + node.saved_output.shape().iter().product::<usize>())
         });
     if count < MIN_NODES || elems / count.max(1) < MIN_AVG_ELEMS {
+        return false;
+    }
+    // A custom gradient's callback must run on the calling thread, in graph
+    // order (a Python one records on this thread's tapes and needs its
+    // interpreter). It is also the only op with several outputs, which this
+    // executor does not track.
+    if nodes.iter().zip(&plan.needed).any(|(node, &n)| n && matches!(node.op, Op::Custom(_))) {
         return false;
     }
     // A chain (an MLP's backward: each layer waits for the next) gains nothing
@@ -222,7 +230,6 @@ fn run_node<'s>(sh: &'s Shared<'s>, s: &rayon::Scope<'s>, i: usize) {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::ops::Op;
 
     /// A node `output = f(inputs)` on 1,000-element values.
     fn node(inputs: &[ValueId], output: ValueId) -> Node {
@@ -231,6 +238,7 @@ mod tests {
             op: Op::Identity,
             inputs: inputs.iter().map(|&v| Some(v)).collect(),
             output,
+            extra_outputs: Box::default(),
             saved_inputs: inputs.iter().map(|_| t.clone()).collect(),
             saved_output: t,
         }

@@ -39,6 +39,9 @@ pub(crate) struct Node {
     /// Tape value of each input, `None` for inputs the tape never saw (constants).
     pub inputs: SmallVec<[Option<ValueId>; 2]>,
     pub output: ValueId,
+    /// Outputs after the first, for the one op with several (`Op::Custom`);
+    /// empty, and allocation-free, for every other op.
+    pub extra_outputs: Box<[ValueId]>,
     /// The input tensors, in order; shape-only ghosts where the rule reads no data.
     pub saved_inputs: SmallVec<[Tensor; 2]>,
     /// The output tensor, or its ghost.
@@ -59,6 +62,13 @@ pub(crate) struct TapeData {
     /// (used for `unconnected_gradients=ZERO` shapes).
     pub consumed: bool,
     pub paused: u32,
+}
+
+impl Node {
+    /// Every output value, the first one first.
+    pub fn outputs(&self) -> impl Iterator<Item = ValueId> + '_ {
+        std::iter::once(self.output).chain(self.extra_outputs.iter().copied())
+    }
 }
 
 impl TapeData {
@@ -101,12 +111,17 @@ pub(crate) struct Registry {
     pub tapes: FxHashMap<TapeId, TapeData>,
     /// Active tapes, innermost last.
     pub active: Vec<TapeId>,
+    /// Live variable watchers (see [`VariableWatcher`]), each with the trainable
+    /// variables read since it started, in first-read order.
+    watchers: Vec<(u64, Vec<Variable>)>,
 }
 
 thread_local! {
     pub(crate) static REGISTRY: RefCell<Registry> = RefCell::new(Registry::default());
     /// Number of tapes that are active and not paused: the one read every op pays.
     static RECORDING: Cell<usize> = const { Cell::new(0) };
+    /// Number of live variable watchers: the one read every variable read pays.
+    static WATCHING: Cell<usize> = const { Cell::new(0) };
 }
 
 /// True if any tape on this thread is recording. One thread-local read.
@@ -118,6 +133,7 @@ pub fn is_recording() -> bool {
 fn refresh_recording(reg: &Registry) {
     let n = reg.active.iter().filter(|id| reg.tapes.get(id).is_some_and(|t| t.paused == 0)).count();
     RECORDING.with(|c| c.set(n));
+    WATCHING.with(|c| c.set(reg.watchers.len()));
 }
 
 pub(crate) fn with_registry<R>(f: impl FnOnce(&mut Registry) -> R) -> R {
@@ -191,7 +207,14 @@ fn record_slow(op: Op, inputs: &[&Tensor], output: &Tensor) {
                 .map(|(i, t)| if op.needs_input(i) { (*t).clone() } else { t.ghost() })
                 .collect();
             let saved_output = if op.needs_output() { output.clone() } else { output.ghost() };
-            tape.nodes.push(Node { op: op.clone(), inputs: ids, output: out, saved_inputs, saved_output });
+            tape.nodes.push(Node {
+                op: op.clone(),
+                inputs: ids,
+                output: out,
+                extra_outputs: Box::default(),
+                saved_inputs,
+                saved_output,
+            });
         }
     });
 }
@@ -225,6 +248,7 @@ pub(crate) fn record_variable_read(var: &Variable, value: &Tensor, read: &Tensor
                 op: Op::Identity,
                 inputs: SmallVec::from_elem(Some(handle), 1),
                 output: out,
+                extra_outputs: Box::default(),
                 // Identity's rule needs shapes only: keep no reference to the value.
                 saved_inputs: SmallVec::from_elem(value.ghost(), 1),
                 saved_output: read.ghost(),
@@ -250,4 +274,117 @@ pub(crate) fn any_tape_reads(var: &Variable) -> bool {
             })
         })
     })
+}
+
+/// Records a custom-gradient op (see `autodiff::custom`): `outputs` (fresh ids,
+/// already computed) from `inputs`, on every active tape that has seen one of
+/// the inputs. Non-float outputs get a value slot, so the node knows where each
+/// output's gradient lives, but no index entry: nothing downstream of them is
+/// recorded and their gradient is always zeros.
+pub(crate) fn record_custom(op: &Op, inputs: &[&Tensor], outputs: &[Tensor]) {
+    if !is_recording() || outputs.is_empty() {
+        return;
+    }
+    REGISTRY.with(|r| {
+        let Ok(mut reg) = r.try_borrow_mut() else { return };
+        let reg = &mut *reg;
+        for tape_id in reg.active.iter() {
+            let Some(tape) = reg.tapes.get_mut(tape_id) else { continue };
+            if tape.paused > 0 || tape.consumed {
+                continue;
+            }
+            let ids: SmallVec<[Option<ValueId>; 2]> =
+                inputs.iter().map(|t| tape.index.get(&t.id()).copied()).collect();
+            if ids.iter().all(Option::is_none) {
+                continue;
+            }
+            let outs: SmallVec<[ValueId; 2]> = outputs
+                .iter()
+                .map(|o| {
+                    let v = tape.new_value();
+                    if o.dtype().is_float() {
+                        tape.index.insert(o.id(), v);
+                    }
+                    v
+                })
+                .collect();
+            tape.nodes.push(Node {
+                op: op.clone(),
+                inputs: ids,
+                output: outs[0],
+                extra_outputs: outs[1..].into(),
+                saved_inputs: inputs.iter().map(|t| t.ghost()).collect(),
+                saved_output: outputs[0].ghost(),
+            });
+        }
+    });
+}
+
+/// Collects the trainable variables read on this thread while it lives (TF's
+/// `VariableWatcher`, which `custom_gradient` uses to find the variables a
+/// function reads). Watchers nest; each sees every read made in its lifetime.
+///
+/// ```
+/// use tapegrad::autodiff::VariableWatcher;
+/// use tapegrad::{Tensor, Variable};
+/// let w = Variable::new(Tensor::scalar(1.0f32), "w", true);
+/// let frozen = Variable::new(Tensor::scalar(2.0f32), "frozen", false);
+/// let watcher = VariableWatcher::new();
+/// let _ = (w.read(), frozen.read(), w.read());
+/// let seen = watcher.watched_variables();
+/// assert_eq!(seen.len(), 1); // trainable ones only, each once
+/// assert_eq!(seen[0].id(), w.id());
+/// ```
+#[derive(Debug)]
+pub struct VariableWatcher {
+    id: u64,
+    /// Thread-local: dropping it elsewhere would unregister another thread's watcher.
+    _not_send: std::marker::PhantomData<*const ()>,
+}
+
+impl VariableWatcher {
+    /// Starts watching variable reads on this thread.
+    #[allow(clippy::new_without_default)] // starting to watch is an action, not a default value
+    pub fn new() -> VariableWatcher {
+        let id = with_registry(|reg| {
+            reg.next_id += 1;
+            reg.watchers.push((reg.next_id, Vec::new()));
+            reg.next_id
+        });
+        VariableWatcher { id, _not_send: std::marker::PhantomData }
+    }
+
+    /// The trainable variables read so far, in first-read order.
+    pub fn watched_variables(&self) -> Vec<Variable> {
+        with_registry(|reg| {
+            reg.watchers.iter().find(|(id, _)| *id == self.id).map(|(_, v)| v.clone()).unwrap_or_default()
+        })
+    }
+}
+
+impl Drop for VariableWatcher {
+    fn drop(&mut self) {
+        let _ = REGISTRY.try_with(|r| {
+            if let Ok(mut reg) = r.try_borrow_mut() {
+                reg.watchers.retain(|(id, _)| *id != self.id);
+                refresh_recording(&reg);
+            }
+        });
+    }
+}
+
+/// Tells every live [`VariableWatcher`] that `var` was read (trainable ones only, as TF).
+#[inline]
+pub(crate) fn variable_accessed(var: &Variable) {
+    if WATCHING.with(|c| c.get()) == 0 || !var.trainable() {
+        return;
+    }
+    REGISTRY.with(|r| {
+        let Ok(mut reg) = r.try_borrow_mut() else { return };
+        for (_, seen) in reg.watchers.iter_mut() {
+            if !seen.iter().any(|v| v.id() == var.id()) {
+                seen.push(var.clone());
+            }
+        }
+    });
 }

@@ -134,6 +134,9 @@ pub enum Op {
         /// Repeats per dim.
         multiples: Shape,
     },
+    /// A function with a user-defined gradient (TF's `custom_gradient`): the
+    /// one op whose rule is not in the table. See `autodiff::custom`.
+    Custom(Arc<crate::autodiff::CustomOp>),
 }
 
 impl Op {
@@ -184,7 +187,10 @@ impl Op {
             | Op::Cast { .. }
             | Op::Softmax { .. }
             | Op::LogSoftmax { .. }
-            | Op::Tile { .. } => false,
+            | Op::Tile { .. }
+            // Shapes only (for zeros and unconnected inputs): values the callback
+            // needs, it captured itself.
+            | Op::Custom(_) => false,
         }
     }
 
@@ -231,6 +237,7 @@ impl Op {
             Op::LogSoftmax { .. } => "LogSoftmax",
             Op::Cumulative { .. } => "Cumulative",
             Op::Tile { .. } => "Tile",
+            Op::Custom(_) => "CustomGradient",
         }
     }
 }
