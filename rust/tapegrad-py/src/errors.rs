@@ -28,7 +28,8 @@ pub fn to_pyerr(e: Error) -> PyErr {
         | Error::DTypeMismatch { .. }
         | Error::UnsupportedDType { .. }
         | Error::OutputGradientShape { .. }
-        | Error::InvalidArgument { .. } => InvalidArgumentError::new_err(msg),
+        | Error::InvalidArgument { .. }
+        | Error::NotInvertible { .. } => InvalidArgumentError::new_err(msg),
         Error::TapeConsumed | Error::TapeMisuse(_) => PyRuntimeError::new_err(msg),
         // `Error` is non_exhaustive for downstream crates; every variant known
         // today is mapped above, so this arm only catches future additions.
