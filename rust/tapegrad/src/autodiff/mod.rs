@@ -37,6 +37,7 @@
 mod accumulate;
 mod backward;
 mod fused;
+mod linalg_rules;
 mod parallel;
 mod rules;
 pub mod tape;

@@ -134,6 +134,8 @@ pub enum Op {
         /// Repeats per dim.
         multiples: Shape,
     },
+    /// A dense linear-algebra primitive (solve, inverse, determinants, ...).
+    Linalg(LinalgOp),
 }
 
 impl Op {
@@ -171,6 +173,7 @@ impl Op {
             Op::Gather { .. } | Op::GatherGrad { .. } => i == 1,
             Op::Where => i == 0,
             Op::Cumulative { prod, .. } => *prod,
+            Op::Linalg(l) => l.needs_input(i),
             Op::Identity
             | Op::Reshape
             | Op::Transpose { .. }
@@ -202,6 +205,7 @@ impl Op {
             Op::Reduce { kind, .. } => matches!(kind, R::Max | R::Min),
             Op::Softmax { .. } | Op::LogSoftmax { .. } => true,
             Op::Cumulative { prod, .. } => *prod,
+            Op::Linalg(l) => l.needs_output(),
             _ => false,
         }
     }
@@ -231,6 +235,7 @@ impl Op {
             Op::LogSoftmax { .. } => "LogSoftmax",
             Op::Cumulative { .. } => "Cumulative",
             Op::Tile { .. } => "Tile",
+            Op::Linalg(l) => l.name(),
         }
     }
 }
