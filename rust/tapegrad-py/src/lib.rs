@@ -8,6 +8,7 @@ mod elide;
 mod errors;
 mod functions;
 mod gil;
+mod linalg;
 mod sequence;
 mod tape;
 mod tensor;
@@ -34,5 +35,6 @@ fn _core(m: &Bound<'_, PyModule>) -> PyResult<()> {
         m.add(d.name(), dtype::PyDType { dtype: d })?;
     }
     functions::register(m)?;
+    linalg::register(m)?;
     Ok(())
 }
