@@ -39,6 +39,7 @@ __all__ = [
     "call_watching_variables",
     "cast",
     "ceil",
+    "cholesky",
     "clip_by_value",
     "concat",
     "constant",
@@ -82,13 +83,19 @@ __all__ = [
     "linspace",
     "log",
     "log1p",
+    "log_matrix_determinant",
     "log_sigmoid",
     "log_softmax",
+    "logdet",
     "logical_and",
     "logical_not",
     "logical_or",
     "logical_xor",
     "matmul",
+    "matrix_determinant",
+    "matrix_inverse",
+    "matrix_solve",
+    "matrix_triangular_solve",
     "maximum",
     "minimum",
     "multiply",
@@ -386,6 +393,9 @@ def cast(x: _TensorArg, dtype: _DTypeArg, name: str | None = None) -> Tensor:
 def ceil(x: _TensorArg, name: str | None = None) -> Tensor:
     """ceiling."""
 
+def cholesky(input: _TensorArg, name: str | None = None) -> Tensor:
+    """The lower Cholesky factor of each matrix of `[..., n, n]` (TF's `Cholesky`)."""
+
 def clip_by_value(
     t: _TensorArg, clip_value_min: _TensorArg, clip_value_max: _TensorArg, name: str | None = None
 ) -> Tensor:
@@ -533,11 +543,17 @@ def log(x: _TensorArg, name: str | None = None) -> Tensor:
 def log1p(x: _TensorArg, name: str | None = None) -> Tensor:
     """`ln(1 + x)`."""
 
+def log_matrix_determinant(input: _TensorArg, name: str | None = None) -> tuple[Tensor, Tensor]:
+    """`(sign, log_abs_determinant)` of each matrix (TF's `LogMatrixDeterminant`)."""
+
 def log_sigmoid(x: _TensorArg, name: str | None = None) -> Tensor:
     """`log σ(x)`."""
 
 def log_softmax(logits: _TensorArg, axis: _AxisArg = None, name: str | None = None) -> Tensor:
     """Log-softmax along `axis` (last by default)."""
+
+def logdet(matrix: _TensorArg, name: str | None = None) -> Tensor:
+    """`log(det(matrix))` of positive-definite matrices, via Cholesky (TF's `logdet`)."""
 
 def logical_and(x: _TensorArg, y: _TensorArg, name: str | None = None) -> Tensor:
     """`x && y`."""
@@ -564,6 +580,26 @@ def matmul(
     name: str | None = None,
 ) -> Tensor:
     """Batched `a @ b`, optionally transposing either (adjoint = transpose for reals)."""
+
+def matrix_determinant(input: _TensorArg, name: str | None = None) -> Tensor:
+    """The determinant of each matrix (TF's `MatrixDeterminant`)."""
+
+def matrix_inverse(input: _TensorArg, adjoint: builtins.bool = False, name: str | None = None) -> Tensor:
+    """The inverse of each matrix, of its transpose with `adjoint` (TF's `MatrixInverse`)."""
+
+def matrix_solve(
+    matrix: _TensorArg, rhs: _TensorArg, adjoint: builtins.bool = False, name: str | None = None
+) -> Tensor:
+    """`X` with `matrix @ X = rhs` (TF's `MatrixSolve`)."""
+
+def matrix_triangular_solve(
+    matrix: _TensorArg,
+    rhs: _TensorArg,
+    lower: builtins.bool = True,
+    adjoint: builtins.bool = False,
+    name: str | None = None,
+) -> Tensor:
+    """`X` with `tri(matrix) @ X = rhs`, batch dims broadcast (TF's `triangular_solve`)."""
 
 def maximum(x: _TensorArg, y: _TensorArg, name: str | None = None) -> Tensor:
     """elementwise max."""

@@ -28,7 +28,8 @@ pub fn to_pyerr(e: Error) -> PyErr {
         | Error::DTypeMismatch { .. }
         | Error::UnsupportedDType { .. }
         | Error::OutputGradientShape { .. }
-        | Error::InvalidArgument { .. } => InvalidArgumentError::new_err(msg),
+        | Error::InvalidArgument { .. }
+        | Error::NotInvertible { .. } => InvalidArgumentError::new_err(msg),
         Error::TapeConsumed | Error::TapeMisuse(_) => PyRuntimeError::new_err(msg),
         // A Python gradient function's own exception, re-raised as itself (same
         // object, type and traceback): the caller of `gradient` sees what it raised.

@@ -9,6 +9,7 @@ mod elide;
 mod errors;
 mod functions;
 mod gil;
+mod linalg;
 mod sequence;
 mod tape;
 mod tensor;
@@ -37,5 +38,6 @@ fn _core(m: &Bound<'_, PyModule>) -> PyResult<()> {
     functions::register(m)?;
     m.add_function(wrap_pyfunction!(custom::record_custom_gradient, m)?)?;
     m.add_function(wrap_pyfunction!(custom::call_watching_variables, m)?)?;
+    linalg::register(m)?;
     Ok(())
 }

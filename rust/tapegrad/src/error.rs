@@ -152,6 +152,15 @@ pub enum Error {
         /// What was wrong and how to fix it.
         msg: String,
     },
+    /// A matrix that must be invertible has a zero pivot (TF's
+    /// InvalidArgumentError "Input matrix is not invertible.").
+    #[error("{op}: {msg}")]
+    NotInvertible {
+        /// The op that failed.
+        op: &'static str,
+        /// TF's message.
+        msg: &'static str,
+    },
 }
 
 /// A foreign error carried inside an [`Error`]: shared (an `Arc`, not a `Box`)

@@ -204,6 +204,7 @@ pub(crate) fn vjp(node: &Node, g: Tensor, needs: &[bool], lazy: bool) -> Result<
             let axes: Vec<i64> = (0..x.rank() as i64).map(|i| 2 * i).collect();
             smallvec![Some(ops::reduce_sum(&folded, Some(&axes), false)?)]
         }
+        Op::Linalg(l) => crate::autodiff::linalg_rules::vjp(*l, xs, y, g, need)?,
         // Its rule is the user's callback, which sees every output's gradient at
         // once: the backward pass calls `custom::vjp` for these nodes instead.
         Op::Custom(c) => {

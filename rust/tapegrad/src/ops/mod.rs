@@ -137,6 +137,8 @@ pub enum Op {
     /// A function with a user-defined gradient (TF's `custom_gradient`): the
     /// one op whose rule is not in the table. See `autodiff::custom`.
     Custom(Arc<crate::autodiff::CustomOp>),
+    /// A dense linear-algebra primitive (solve, inverse, determinants, ...).
+    Linalg(LinalgOp),
 }
 
 impl Op {
@@ -174,6 +176,7 @@ impl Op {
             Op::Gather { .. } | Op::GatherGrad { .. } => i == 1,
             Op::Where => i == 0,
             Op::Cumulative { prod, .. } => *prod,
+            Op::Linalg(l) => l.needs_input(i),
             Op::Identity
             | Op::Reshape
             | Op::Transpose { .. }
@@ -208,6 +211,7 @@ impl Op {
             Op::Reduce { kind, .. } => matches!(kind, R::Max | R::Min),
             Op::Softmax { .. } | Op::LogSoftmax { .. } => true,
             Op::Cumulative { prod, .. } => *prod,
+            Op::Linalg(l) => l.needs_output(),
             _ => false,
         }
     }
@@ -238,6 +242,7 @@ impl Op {
             Op::Cumulative { .. } => "Cumulative",
             Op::Tile { .. } => "Tile",
             Op::Custom(_) => "CustomGradient",
+            Op::Linalg(l) => l.name(),
         }
     }
 }
