@@ -510,3 +510,33 @@ def test_gradient_through_indexing_and_assignment_free_updates(tf):
         t.watch(x)
         y = x[1:3] * x[1:3] + x[0]
     np.testing.assert_array_equal(to_numpy(t.gradient(y, x)), [2.0, 4.0, 6.0, 0.0])
+
+
+def test_a_source_that_is_a_target_gets_its_seed(tf):
+    """TF's sources-that-are-targets rule: ``gradient(x, x)`` is ones even when the tape never
+    saw ``x``, a variable target stands for the variable (its handle), and such a seed adds to
+    what flows through the tape."""
+    v = tf.Variable(2.0)
+    c = tf.constant([3.0, 4.0])
+    with tf.GradientTape(persistent=True) as tape:
+        y = v * 2.0
+    assert float(tape.gradient(v, v)) == 1.0  # read by the tape
+    assert float(tape.gradient([v, y], v)) == 3.0  # 1 (itself) + 2 (through y)
+    np.testing.assert_array_equal(to_numpy(tape.gradient(c, c)), [1.0, 1.0])  # never watched
+    np.testing.assert_array_equal(
+        to_numpy(tape.gradient(c, c, output_gradients=tf.constant([5.0, 6.0]))), [5.0, 6.0]
+    )
+    assert tape.gradient(y, c) is None  # not a target: unconnected as before
+
+    w = tf.Variable(1.0, trainable=False)
+    with tf.GradientTape() as tape:
+        pass
+    assert float(tape.gradient(w, w)) == 1.0  # not read, not trainable: still itself
+
+    x0 = tf.constant(1.0)
+    v0, v1 = tf.Variable(2.0), tf.Variable(2.0)
+    with tf.GradientTape() as tape:
+        tape.watch(x0)
+        result = v0 if x0 > 0.0 else v1**2  # the TF guide's "returns a variable" case
+    d0, d1 = tape.gradient(result, [v0, v1])
+    assert float(d0) == 1.0 and d1 is None

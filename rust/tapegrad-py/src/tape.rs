@@ -67,7 +67,8 @@ impl PyTape {
         let og = output_gradients.map(|v| output_gradients_of(&v, &targets)).transpose()?;
         let unconnected = if unconnected_zero { Unconnected::Zero } else { Unconnected::None };
         // The backward pass runs without the GIL once the graph holds real work.
-        let work: usize = targets.iter().map(|t| t.numel()).sum::<usize>().max(self.tape.recorded_elems());
+        let work: usize =
+            targets.iter().map(|t| t.value().numel()).sum::<usize>().max(self.tape.recorded_elems());
         let tape = &self.tape;
         let grads = crate::gil::compute(py, work, || {
             tape.gradient_with(&targets, &sources, og.as_deref(), unconnected)
@@ -95,8 +96,8 @@ impl PyTape {
             .collect::<PyResult<Vec<_>>>()?;
         let og_refs: Vec<Option<&[Option<Tensor>]>> = og.iter().map(|v| Some(v.as_slice())).collect();
         let unconnected = if unconnected_zero { Unconnected::Zero } else { Unconnected::None };
-        let work: usize =
-            og.len() * targets.iter().map(|t| t.numel()).sum::<usize>().max(self.tape.recorded_elems());
+        let work: usize = og.len()
+            * targets.iter().map(|t| t.value().numel()).sum::<usize>().max(self.tape.recorded_elems());
         let tape = &self.tape;
         let passes =
             crate::gil::compute(py, work, || tape.gradients_with(&targets, &sources, &og_refs, unconnected))
@@ -131,12 +132,13 @@ impl PyTape {
 }
 
 /// Targets as tensors (a variable target is its current value, unrecorded).
-fn targets_of(targets: &[Bound<'_, PyAny>]) -> PyResult<Vec<Tensor>> {
+/// Targets as sources: a variable target stands for its handle, as in TF.
+fn targets_of(targets: &[Bound<'_, PyAny>]) -> PyResult<Vec<Source>> {
     targets
         .iter()
         .map(|t| match t.cast::<PyVariable>() {
-            Ok(v) => Ok(v.get().var.value()),
-            Err(_) => to_tensor(t, None),
+            Ok(v) => Ok(Source::Variable(v.get().var.clone())),
+            Err(_) => to_tensor(t, None).map(Source::Tensor),
         })
         .collect()
 }
@@ -160,9 +162,9 @@ fn sources_of(sources: &[Bound<'_, PyAny>]) -> PyResult<Vec<Source>> {
 }
 
 /// One output gradient per target (None: ones), converted to the target's dtype.
-fn output_gradients_of(og: &[Bound<'_, PyAny>], targets: &[Tensor]) -> PyResult<Vec<Option<Tensor>>> {
+fn output_gradients_of(og: &[Bound<'_, PyAny>], targets: &[Source]) -> PyResult<Vec<Option<Tensor>>> {
     og.iter()
         .zip(targets)
-        .map(|(g, t)| if g.is_none() { Ok(None) } else { to_tensor(g, Some(t.dtype())).map(Some) })
+        .map(|(g, t)| if g.is_none() { Ok(None) } else { to_tensor(g, Some(t.value().dtype())).map(Some) })
         .collect()
 }

@@ -43,6 +43,31 @@ pub enum Source {
 }
 
 impl Source {
+    /// The value it stands for: the tensor, or the variable's current value.
+    ///
+    /// ```
+    /// use tapegrad::autodiff::Source;
+    /// use tapegrad::{Tensor, Variable};
+    /// let v = Variable::new(Tensor::scalar(2.0f32), "v", true);
+    /// assert_eq!(Source::Variable(v).value().to_scalar::<f32>(), Some(2.0));
+    /// ```
+    pub fn value(&self) -> Tensor {
+        match self {
+            Source::Tensor(t) => t.clone(),
+            Source::Variable(v) => v.value(),
+        }
+    }
+
+    /// The same tensor (by id) or the same variable: TF's test for a source
+    /// that is also a target.
+    fn is(&self, other: &Source) -> bool {
+        match (self, other) {
+            (Source::Tensor(a), Source::Tensor(b)) => a.id() == b.id(),
+            (Source::Variable(a), Source::Variable(b)) => a.id() == b.id(),
+            _ => false,
+        }
+    }
+
     fn zeros(&self) -> Tensor {
         match self {
             Source::Tensor(t) => ops::zeros_like(t),
@@ -82,19 +107,19 @@ struct Snapshot {
     sources: Vec<Option<ValueId>>,
 }
 
-fn snapshot(tape: TapeId, targets: &[Tensor], sources: &[Source]) -> Result<Snapshot> {
+fn snapshot(tape: TapeId, targets: &[Source], sources: &[Source]) -> Result<Snapshot> {
     with_tape(tape, |t| {
         if t.consumed {
             return Err(Error::TapeConsumed);
         }
-        let targets = targets.iter().map(|x| t.index.get(&x.id()).copied()).collect();
-        let sources = sources
-            .iter()
-            .map(|s| match s {
-                Source::Tensor(x) => t.index.get(&x.id()).copied(),
-                Source::Variable(v) => t.var_index.get(&v.id()).copied(),
-            })
-            .collect();
+        // A variable, as target or source, is its handle's value (TF differentiates
+        // with respect to the handle): `gradient(v, v)` meets itself there.
+        let value_of = |s: &Source| match s {
+            Source::Tensor(x) => t.index.get(&x.id()).copied(),
+            Source::Variable(v) => t.var_index.get(&v.id()).copied(),
+        };
+        let targets = targets.iter().map(value_of).collect();
+        let sources = sources.iter().map(value_of).collect();
         let num_values = t.num_values as usize;
         let nodes = if t.persistent {
             t.nodes.clone()
@@ -112,7 +137,7 @@ fn snapshot(tape: TapeId, targets: &[Tensor], sources: &[Source]) -> Result<Snap
 /// Computes d(sum of targets)/d(source) for each source. See the module docs.
 pub(crate) fn gradient(
     tape: TapeId,
-    targets: &[Tensor],
+    targets: &[Source],
     sources: &[Source],
     output_gradients: Option<&[Option<Tensor>]>,
     unconnected: Unconnected,
@@ -127,13 +152,14 @@ pub(crate) fn gradient(
 /// vectorised `jacobian` also works on one).
 pub(crate) fn gradients(
     tape: TapeId,
-    targets: &[Tensor],
+    targets: &[Source],
     sources: &[Source],
     output_gradients: &[Option<&[Option<Tensor>]>],
     unconnected: Unconnected,
 ) -> Result<Vec<Vec<Option<Tensor>>>> {
+    let target_values: Vec<Tensor> = targets.iter().map(Source::value).collect();
     for og in output_gradients {
-        check_output_gradients(targets, *og)?;
+        check_output_gradients(&target_values, *og)?;
     }
     // The whole pass flushes subnormals, on this thread as on the pool's, so the
     // sequential and parallel executors compute the same bits (and TF's values).
@@ -148,7 +174,7 @@ pub(crate) fn gradients(
     let parallel = !recording && parallel::worth_it(&snap.nodes, &plan);
     let mut passes = Vec::with_capacity(output_gradients.len());
     for (k, og) in output_gradients.iter().enumerate() {
-        let seeds = seeds(targets, &snap.targets, *og)?;
+        let seeds = seeds(&target_values, &snap.targets, *og)?;
         // A non-persistent tape's nodes free what they saved during the last pass.
         let release = !persistent && k + 1 == output_gradients.len();
         let grads = if parallel {
@@ -160,9 +186,44 @@ pub(crate) fn gradients(
             // Nothing reads the nodes again: free them before the results are built.
             snap.nodes = Vec::new();
         }
-        passes.push(collect(&snap, &plan, sources, &grads, unconnected)?);
+        let mut grads = collect(&snap, &plan, sources, &grads, unconnected)?;
+        add_targets_that_are_sources(&mut grads, &snap, targets, &target_values, sources, *og)?;
+        passes.push(grads);
     }
     Ok(passes)
+}
+
+/// A source that is itself a target gets that target's seed even when the tape
+/// never saw it (TF's `sources_that_are_targets`: `gradient(x, x)` is ones for
+/// an unwatched `x`, and `gradient([v, 2 * v], v)` is 3). A target the tape did
+/// see was seeded in the table already, so only unseen ones are added here.
+fn add_targets_that_are_sources(
+    grads: &mut [Option<Tensor>],
+    snap: &Snapshot,
+    targets: &[Source],
+    target_values: &[Tensor],
+    sources: &[Source],
+    output_gradients: Option<&[Option<Tensor>]>,
+) -> Result<()> {
+    for (j, (target, value)) in targets.iter().zip(target_values).enumerate() {
+        if snap.targets[j].is_some() || !value.dtype().is_float() {
+            continue;
+        }
+        for (grad, source) in grads.iter_mut().zip(sources) {
+            if !source.is(target) {
+                continue;
+            }
+            let seed = match output_gradients.and_then(|og| og[j].clone()) {
+                Some(g) => ops::cast(&g, value.dtype())?,
+                None => ops::ones_like(value),
+            };
+            *grad = Some(match grad.take() {
+                Some(g) => ops::add(&g, &seed)?,
+                None => seed,
+            });
+        }
+    }
+    Ok(())
 }
 
 /// Each target's output gradient, ones by default.

@@ -188,7 +188,7 @@ impl GradientTape {
     }
 
     /// d(Σ targets)/d(source) for each source; see [`GradientTape::gradient_with`].
-    pub fn gradient(&self, targets: &[Tensor], sources: &[Source]) -> Result<Vec<Option<Tensor>>> {
+    pub fn gradient<T: AsTarget>(&self, targets: &[T], sources: &[Source]) -> Result<Vec<Option<Tensor>>> {
         self.gradient_with(targets, sources, None, Unconnected::None)
     }
 
@@ -196,9 +196,9 @@ impl GradientTape {
     /// target, `None` = ones), and `unconnected` says what unreachable sources get.
     /// A non-persistent tape stops recording and frees its arena here; calling it
     /// again is [`Error::TapeConsumed`](crate::Error::TapeConsumed).
-    pub fn gradient_with(
+    pub fn gradient_with<T: AsTarget>(
         &self,
-        targets: &[Tensor],
+        targets: &[T],
         sources: &[Source],
         output_gradients: Option<&[Option<Tensor>]>,
         unconnected: Unconnected,
@@ -206,7 +206,8 @@ impl GradientTape {
         if !self.persistent()? {
             self.pop();
         }
-        backward::gradient(self.id, targets, sources, output_gradients, unconnected)
+        let targets: Vec<Source> = targets.iter().map(AsTarget::as_target).collect();
+        backward::gradient(self.id, &targets, sources, output_gradients, unconnected)
     }
 
     /// Several weightings of the same targets: one backward pass per entry of
@@ -230,9 +231,9 @@ impl GradientTape {
     /// assert_eq!(jac[1][0].as_ref().unwrap().as_slice::<f32>(), Some(&[0.0f32, 4.0][..]));
     /// # Ok::<(), tapegrad::Error>(())
     /// ```
-    pub fn gradients_with(
+    pub fn gradients_with<T: AsTarget>(
         &self,
-        targets: &[Tensor],
+        targets: &[T],
         sources: &[Source],
         output_gradients: &[Option<&[Option<Tensor>]>],
         unconnected: Unconnected,
@@ -240,7 +241,38 @@ impl GradientTape {
         if !self.persistent()? {
             self.pop();
         }
-        backward::gradients(self.id, targets, sources, output_gradients, unconnected)
+        let targets: Vec<Source> = targets.iter().map(AsTarget::as_target).collect();
+        backward::gradients(self.id, &targets, sources, output_gradients, unconnected)
+    }
+}
+
+/// What [`GradientTape::gradient`] differentiates: a [`Tensor`], or a
+/// [`Source`], whose variable stands for its handle as in TF, so a variable
+/// that is both target and source gets ones (`tape.gradient(v, v)`).
+///
+/// ```
+/// use tapegrad::autodiff::{GradientTape, Source};
+/// use tapegrad::{Tensor, Variable};
+/// let v = Variable::new(Tensor::scalar(2.0f32), "v", true);
+/// let tape = GradientTape::new(false, true);
+/// let g = tape.gradient(&[Source::Variable(v.clone())], &[Source::Variable(v)])?;
+/// assert_eq!(g[0].as_ref().and_then(|g| g.to_scalar::<f32>()), Some(1.0));
+/// # Ok::<(), tapegrad::Error>(())
+/// ```
+pub trait AsTarget {
+    /// As a [`Source`] (the same tensor or variable).
+    fn as_target(&self) -> Source;
+}
+
+impl AsTarget for Tensor {
+    fn as_target(&self) -> Source {
+        Source::Tensor(self.clone())
+    }
+}
+
+impl AsTarget for Source {
+    fn as_target(&self) -> Source {
+        self.clone()
     }
 }
 
