@@ -53,72 +53,55 @@ class LearningRateSchedule:
         return cls(**config)
 
 
-class ExponentialDecay(LearningRateSchedule):
+class _DecaySchedule(LearningRateSchedule):
+    """What the decay schedules share: their arguments and config; subclasses give the formula."""
+
+    def __init__(
+        self,
+        initial_learning_rate: float,
+        decay_steps: int,
+        decay_rate: float,
+        staircase: bool = False,
+        name: str | None = None,
+    ) -> None:
+        _check_decay_steps(decay_steps)
+        self.initial_learning_rate = initial_learning_rate
+        self.decay_steps = decay_steps
+        self.decay_rate = decay_rate
+        self.staircase = staircase
+        self.name = type(self).__name__ if name is None else name
+
+    def _parts(self, step: Any) -> tuple[Any, Any, Any]:
+        """The initial rate, the decay rate (same dtype) and ``step / decay_steps`` (floored if staircase)."""
+        initial = tapegrad.convert_to_tensor(self.initial_learning_rate)
+        progress = _decay_progress(step, self.decay_steps, self.staircase, initial.dtype)
+        return initial, tapegrad.cast(self.decay_rate, initial.dtype), progress
+
+    def get_config(self) -> dict[str, Any]:
+        """The constructor arguments, as a dict."""
+        return {
+            "initial_learning_rate": self.initial_learning_rate,
+            "decay_steps": self.decay_steps,
+            "decay_rate": self.decay_rate,
+            "staircase": self.staircase,
+            "name": self.name,
+        }
+
+
+class ExponentialDecay(_DecaySchedule):
     """``initial_learning_rate * decay_rate ** (step / decay_steps)`` (exponent floored if ``staircase``)."""
 
-    def __init__(
-        self,
-        initial_learning_rate: float,
-        decay_steps: int,
-        decay_rate: float,
-        staircase: bool = False,
-        name: str = "ExponentialDecay",
-    ) -> None:
-        _check_decay_steps(decay_steps)
-        self.initial_learning_rate = initial_learning_rate
-        self.decay_steps = decay_steps
-        self.decay_rate = decay_rate
-        self.staircase = staircase
-        self.name = name
-
     def __call__(self, step: Any) -> Any:
-        initial = tapegrad.convert_to_tensor(self.initial_learning_rate)
-        progress = _decay_progress(step, self.decay_steps, self.staircase, initial.dtype)
-        return initial * tapegrad.pow(tapegrad.cast(self.decay_rate, initial.dtype), progress)
-
-    def get_config(self) -> dict[str, Any]:
-        """The constructor arguments, as a dict."""
-        return {
-            "initial_learning_rate": self.initial_learning_rate,
-            "decay_steps": self.decay_steps,
-            "decay_rate": self.decay_rate,
-            "staircase": self.staircase,
-            "name": self.name,
-        }
+        initial, rate, progress = self._parts(step)
+        return initial * tapegrad.pow(rate, progress)
 
 
-class InverseTimeDecay(LearningRateSchedule):
+class InverseTimeDecay(_DecaySchedule):
     """``initial_learning_rate / (1 + decay_rate * step / decay_steps)``."""
 
-    def __init__(
-        self,
-        initial_learning_rate: float,
-        decay_steps: int,
-        decay_rate: float,
-        staircase: bool = False,
-        name: str = "InverseTimeDecay",
-    ) -> None:
-        _check_decay_steps(decay_steps)
-        self.initial_learning_rate = initial_learning_rate
-        self.decay_steps = decay_steps
-        self.decay_rate = decay_rate
-        self.staircase = staircase
-        self.name = name
-
     def __call__(self, step: Any) -> Any:
-        initial = tapegrad.convert_to_tensor(self.initial_learning_rate)
-        progress = _decay_progress(step, self.decay_steps, self.staircase, initial.dtype)
-        return initial / (1.0 + tapegrad.cast(self.decay_rate, initial.dtype) * progress)
-
-    def get_config(self) -> dict[str, Any]:
-        """The constructor arguments, as a dict."""
-        return {
-            "initial_learning_rate": self.initial_learning_rate,
-            "decay_steps": self.decay_steps,
-            "decay_rate": self.decay_rate,
-            "staircase": self.staircase,
-            "name": self.name,
-        }
+        initial, rate, progress = self._parts(step)
+        return initial / (1.0 + rate * progress)
 
 
 class PiecewiseConstantDecay(LearningRateSchedule):

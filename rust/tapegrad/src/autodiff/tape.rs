@@ -184,8 +184,12 @@ pub(crate) fn record(op: Op, inputs: &[&Tensor], output: &Tensor) {
     record_slow(op, inputs, output);
 }
 
-#[cold]
-fn record_slow(op: Op, inputs: &[&Tensor], output: &Tensor) {
+/// Calls `record_on` for every active, recording tape of this thread that has
+/// seen one of `inputs`, with the inputs' value ids there (TF's `ShouldRecord`).
+fn on_tapes_that_saw(
+    inputs: &[&Tensor],
+    mut record_on: impl FnMut(&mut TapeData, SmallVec<[Option<ValueId>; 2]>),
+) {
     REGISTRY.with(|r| {
         let Ok(mut reg) = r.try_borrow_mut() else { return };
         let reg = &mut *reg;
@@ -199,23 +203,30 @@ fn record_slow(op: Op, inputs: &[&Tensor], output: &Tensor) {
             if ids.iter().all(Option::is_none) {
                 continue;
             }
-            let out = tape.new_value();
-            tape.index.insert(output.id(), out);
-            let saved_inputs = inputs
-                .iter()
-                .enumerate()
-                .map(|(i, t)| if op.needs_input(i) { (*t).clone() } else { t.ghost() })
-                .collect();
-            let saved_output = if op.needs_output() { output.clone() } else { output.ghost() };
-            tape.nodes.push(Node {
-                op: op.clone(),
-                inputs: ids,
-                output: out,
-                extra_outputs: Box::default(),
-                saved_inputs,
-                saved_output,
-            });
+            record_on(tape, ids);
         }
+    });
+}
+
+#[cold]
+fn record_slow(op: Op, inputs: &[&Tensor], output: &Tensor) {
+    on_tapes_that_saw(inputs, |tape, ids| {
+        let out = tape.new_value();
+        tape.index.insert(output.id(), out);
+        let saved_inputs = inputs
+            .iter()
+            .enumerate()
+            .map(|(i, t)| if op.needs_input(i) { (*t).clone() } else { t.ghost() })
+            .collect();
+        let saved_output = if op.needs_output() { output.clone() } else { output.ghost() };
+        tape.nodes.push(Node {
+            op: op.clone(),
+            inputs: ids,
+            output: out,
+            extra_outputs: Box::default(),
+            saved_inputs,
+            saved_output,
+        });
     });
 }
 
@@ -285,38 +296,25 @@ pub(crate) fn record_custom(op: &Op, inputs: &[&Tensor], outputs: &[Tensor]) {
     if !is_recording() || outputs.is_empty() {
         return;
     }
-    REGISTRY.with(|r| {
-        let Ok(mut reg) = r.try_borrow_mut() else { return };
-        let reg = &mut *reg;
-        for tape_id in reg.active.iter() {
-            let Some(tape) = reg.tapes.get_mut(tape_id) else { continue };
-            if tape.paused > 0 || tape.consumed {
-                continue;
-            }
-            let ids: SmallVec<[Option<ValueId>; 2]> =
-                inputs.iter().map(|t| tape.index.get(&t.id()).copied()).collect();
-            if ids.iter().all(Option::is_none) {
-                continue;
-            }
-            let outs: SmallVec<[ValueId; 2]> = outputs
-                .iter()
-                .map(|o| {
-                    let v = tape.new_value();
-                    if o.dtype().is_float() {
-                        tape.index.insert(o.id(), v);
-                    }
-                    v
-                })
-                .collect();
-            tape.nodes.push(Node {
-                op: op.clone(),
-                inputs: ids,
-                output: outs[0],
-                extra_outputs: outs[1..].into(),
-                saved_inputs: inputs.iter().map(|t| t.ghost()).collect(),
-                saved_output: outputs[0].ghost(),
-            });
-        }
+    on_tapes_that_saw(inputs, |tape, ids| {
+        let outs: SmallVec<[ValueId; 2]> = outputs
+            .iter()
+            .map(|o| {
+                let v = tape.new_value();
+                if o.dtype().is_float() {
+                    tape.index.insert(o.id(), v);
+                }
+                v
+            })
+            .collect();
+        tape.nodes.push(Node {
+            op: op.clone(),
+            inputs: ids,
+            output: outs[0],
+            extra_outputs: outs[1..].into(),
+            saved_inputs: inputs.iter().map(|t| t.ghost()).collect(),
+            saved_output: outputs[0].ghost(),
+        });
     });
 }
 
