@@ -293,15 +293,21 @@ def _sort_order(values: np.ndarray, axis: int, descending: bool) -> np.ndarray:
     return np.argsort(values, axis=axis, kind="stable")
 
 
-def sort(values: Any, axis: int = -1, direction: str = "ASCENDING", name: str | None = None) -> Tensor:
-    """TF's ``sort``: ``values`` sorted along ``axis``; gradients flow back through the order."""
+def _sorted_along(values: Any, axis: int, direction: str, op: str) -> tuple[Tensor, np.ndarray, int]:
+    """``values`` as a tensor, its stable sort order along ``axis`` and the normalised axis
+    (what ``sort`` and ``argsort`` share)."""
     _check_direction(direction)
     x = _tensor(values)
     if len(x.shape) == 0:
-        raise ValueError("sort: values must have rank >= 1")
+        raise ValueError(f"{op}: values must have rank >= 1")
     axis = _norm_axis(axis, len(x.shape))
     # The order is computed from the values but is itself piecewise constant: numpy bookkeeping.
-    order = _sort_order(np.asarray(x.numpy()), axis, direction == "DESCENDING")
+    return x, _sort_order(np.asarray(x.numpy()), axis, direction == "DESCENDING"), axis
+
+
+def sort(values: Any, axis: int = -1, direction: str = "ASCENDING", name: str | None = None) -> Tensor:
+    """TF's ``sort``: ``values`` sorted along ``axis``; gradients flow back through the order."""
+    x, order, axis = _sorted_along(values, axis, direction, "sort")
     return take_along_axis(x, order, axis)
 
 
@@ -309,12 +315,7 @@ def argsort(
     values: Any, axis: int = -1, direction: str = "ASCENDING", stable: bool = False, name: str | None = None
 ) -> Tensor:
     """TF's ``argsort``: int32 indices that sort ``values`` along ``axis`` (always stable here)."""
-    _check_direction(direction)
-    x = _tensor(values)
-    if len(x.shape) == 0:
-        raise ValueError("argsort: values must have rank >= 1")
-    axis = _norm_axis(axis, len(x.shape))
-    order = _sort_order(np.asarray(x.numpy()), axis, direction == "DESCENDING")
+    _, order, _ = _sorted_along(values, axis, direction, "argsort")
     return _core.constant(order.astype(np.int32), dtype=_core.int32)
 
 

@@ -62,19 +62,10 @@ impl PyTape {
         output_gradients: Option<Vec<Bound<'_, PyAny>>>,
         unconnected_zero: bool,
     ) -> PyResult<Vec<Option<Py<PyTensor>>>> {
-        let targets = targets_of(&targets)?;
-        let sources = sources_of(&sources)?;
-        let og = output_gradients.map(|v| output_gradients_of(&v, &targets)).transpose()?;
-        let unconnected = if unconnected_zero { Unconnected::Zero } else { Unconnected::None };
-        // The backward pass runs without the GIL once the graph holds real work.
-        let work: usize =
-            targets.iter().map(|t| t.value().numel()).sum::<usize>().max(self.tape.recorded_elems());
-        let tape = &self.tape;
-        let grads = crate::gil::compute(py, work, || {
-            tape.gradient_with(&targets, &sources, og.as_deref(), unconnected)
+        let mut passes = self.passes(py, &targets, &sources, &[output_gradients], unconnected_zero)?;
+        passes.pop().ok_or_else(|| {
+            pyo3::exceptions::PyRuntimeError::new_err("GradientTape.gradient: no backward pass ran")
         })
-        .py()?;
-        grads.into_iter().map(|g| g.map(|g| Py::new(py, PyTensor::new(g))).transpose()).collect()
     }
 
     /// One backward pass per entry of `output_gradients` (a list per pass, one
@@ -88,26 +79,8 @@ impl PyTape {
         output_gradients: Vec<Vec<Bound<'_, PyAny>>>,
         unconnected_zero: bool,
     ) -> PyResult<Vec<Vec<Option<Py<PyTensor>>>>> {
-        let targets = targets_of(&targets)?;
-        let sources = sources_of(&sources)?;
-        let og = output_gradients
-            .iter()
-            .map(|v| output_gradients_of(v, &targets))
-            .collect::<PyResult<Vec<_>>>()?;
-        let og_refs: Vec<Option<&[Option<Tensor>]>> = og.iter().map(|v| Some(v.as_slice())).collect();
-        let unconnected = if unconnected_zero { Unconnected::Zero } else { Unconnected::None };
-        let work: usize = og.len()
-            * targets.iter().map(|t| t.value().numel()).sum::<usize>().max(self.tape.recorded_elems());
-        let tape = &self.tape;
-        let passes =
-            crate::gil::compute(py, work, || tape.gradients_with(&targets, &sources, &og_refs, unconnected))
-                .py()?;
-        passes
-            .into_iter()
-            .map(|grads| {
-                grads.into_iter().map(|g| g.map(|g| Py::new(py, PyTensor::new(g))).transpose()).collect()
-            })
-            .collect()
+        let og: Vec<_> = output_gradients.into_iter().map(Some).collect();
+        self.passes(py, &targets, &sources, &og, unconnected_zero)
     }
 
     /// The variables watched, in the order they were first watched.
@@ -132,6 +105,41 @@ impl PyTape {
 }
 
 /// Targets as tensors (a variable target is its current value, unrecorded).
+impl PyTape {
+    /// What `gradient` and `gradients` share: converts the arguments, runs one
+    /// backward pass per entry of `output_gradients` (`None` = ones) over one
+    /// snapshot, without the GIL once the graph holds real work.
+    fn passes(
+        &self,
+        py: Python<'_>,
+        targets: &[Bound<'_, PyAny>],
+        sources: &[Bound<'_, PyAny>],
+        output_gradients: &[Option<Vec<Bound<'_, PyAny>>>],
+        unconnected_zero: bool,
+    ) -> PyResult<Vec<Vec<Option<Py<PyTensor>>>>> {
+        let targets = targets_of(targets)?;
+        let sources = sources_of(sources)?;
+        let og = output_gradients
+            .iter()
+            .map(|v| v.as_deref().map(|v| output_gradients_of(v, &targets)).transpose())
+            .collect::<PyResult<Vec<_>>>()?;
+        let og_refs: Vec<Option<&[Option<Tensor>]>> = og.iter().map(Option::as_deref).collect();
+        let unconnected = if unconnected_zero { Unconnected::Zero } else { Unconnected::None };
+        let work: usize = og.len()
+            * targets.iter().map(|t| t.value().numel()).sum::<usize>().max(self.tape.recorded_elems());
+        let tape = &self.tape;
+        let passes =
+            crate::gil::compute(py, work, || tape.gradients_with(&targets, &sources, &og_refs, unconnected))
+                .py()?;
+        passes
+            .into_iter()
+            .map(|grads| {
+                grads.into_iter().map(|g| g.map(|g| Py::new(py, PyTensor::new(g))).transpose()).collect()
+            })
+            .collect()
+    }
+}
+
 /// Targets as sources: a variable target stands for its handle, as in TF.
 fn targets_of(targets: &[Bound<'_, PyAny>]) -> PyResult<Vec<Source>> {
     targets
