@@ -32,7 +32,8 @@ skip_step() {
 # pytest exits 5 when it collected no tests: that is a failure here, there must be tests.
 pytest_step() {
     local rc=0
-    python -m pytest -q "$@" || rc=$?
+    # -n auto: one worker per core; --timeout: a hang (a deadlock after fork, say) fails its test.
+    python -m pytest -q -n auto --timeout=600 "$@" || rc=$?
     if [ "$rc" -eq 5 ]; then
         echo "pytest collected no tests: treating as a failure"
         return 1
