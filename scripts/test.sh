@@ -58,7 +58,7 @@ if [ "${#FAILED[@]}" -gt 0 ]; then build_ok=0; fi
 run_step "rustfmt" cargo fmt --all -- --check --color never
 run_step "clippy" cargo clippy --workspace --all-targets --locked -- -D warnings
 run_step "cargo test" cargo test --workspace --locked
-run_step "ruff" ruff check python tests
+run_step "ruff" ruff check python tests examples
 if [ "$build_ok" -eq 1 ] && [ -f python/tapegrad/_core.pyi ]; then
     run_step "stubtest" stubtest_step
 else
