@@ -85,8 +85,22 @@ def symbolic_call(layer: Any, args: tuple[Any, ...], kwargs: dict[str, Any]) -> 
         second = first
     layer._forget_call_losses()
     outputs = merge_probe_outputs(first, second, f"Layer {layer.name!r}")
+    _carry_masks(first, second, outputs)
     Node(layer, args, kwargs, outputs)
     return outputs
+
+
+def _carry_masks(first: Any, second: Any, outputs: Any) -> None:
+    """Give output KerasTensors a symbolic ``_keras_mask`` where the placeholder run made one."""
+    from .layers.base import get_keras_mask
+
+    flat = [
+        (a, b, kt) for a, b, kt in zip(_nest.flatten(first), _nest.flatten(second), _nest.flatten(outputs))
+    ]
+    for a, b, kt in flat:
+        mask_a, mask_b = get_keras_mask(a), get_keras_mask(b)
+        if isinstance(kt, KerasTensor) and mask_a is not None and mask_b is not None:
+            kt._keras_mask = merge_probe_outputs(mask_a, mask_b, "mask")
 
 
 # ----------------------------------------------------------------- graph

@@ -244,13 +244,21 @@ def _contains_keras_tensor(structure: Any) -> bool:
 def placeholder(kt: KerasTensor, probe: int) -> Any:
     """A real tensor of ``kt``'s dtype and shape, unknown dimensions set to ``_PROBE_SIZES[probe]``.
 
-    Floats are ones (so ``log`` and division give finite values), other dtypes zeros
-    (so integer inputs are valid indices).
+    Floats are ones (so ``log`` and division give finite values), booleans true, other
+    dtypes zeros (so integer inputs are valid indices).
     """
     shape = tuple(_PROBE_SIZES[probe] if d is None else d for d in kt.shape)
     if kt.dtype.is_floating:
-        return tapegrad.ones(shape, dtype=kt.dtype)
-    return tapegrad.zeros(shape, dtype=kt.dtype)
+        value = tapegrad.ones(shape, dtype=kt.dtype)
+    elif kt.dtype == tapegrad.bool:
+        value = tapegrad.cast(tapegrad.ones(shape, dtype=tapegrad.int32), tapegrad.bool)
+    else:
+        value = tapegrad.zeros(shape, dtype=kt.dtype)
+    if isinstance(kt._keras_mask, KerasTensor):
+        from .layers.base import set_keras_mask
+
+        set_keras_mask(value, placeholder(kt._keras_mask, probe))
+    return value
 
 
 def substitute(structure: Any, probe: int) -> Any:

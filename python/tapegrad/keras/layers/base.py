@@ -608,8 +608,10 @@ class Layer(Module):
                     self._maybe_build(inputs)
                 outputs = self.call(inputs, *args, **kwargs)
             if self._activity_regularizer is not None:
+                # Keras divides the penalty by the batch size.
                 for out in _nest.flatten(outputs):
-                    self.add_loss(self._activity_regularizer(out))
+                    batch = int(out.shape[0]) if len(out.shape) else 1
+                    self.add_loss(self._activity_regularizer(out) / max(batch, 1))
         finally:
             _CONTEXT.depth -= 1
             _CONTEXT.training = saved_training

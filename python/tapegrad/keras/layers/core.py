@@ -197,11 +197,11 @@ class Embedding(Layer):
                 "Both `input_dim` and `output_dim` should be positive, "
                 f"Received input_dim = {input_dim} and output_dim = {output_dim}"
             )
-        if mask_zero:
-            raise NotImplementedError("Embedding(mask_zero=True): tapegrad has no Keras masking")
         self.input_dim = int(input_dim)
         self.output_dim = int(output_dim)
         self.embeddings_initializer = initializers.get(embeddings_initializer)
+        self.mask_zero = bool(mask_zero)
+        self.supports_masking = self.mask_zero
         self.embeddings: Any = None
 
     def build(self, input_shape: Any) -> None:
@@ -217,12 +217,23 @@ class Embedding(Layer):
             inputs = tapegrad.cast(inputs, tapegrad.int32)
         return tapegrad.gather(self.embeddings, inputs)
 
+    def compute_mask(self, inputs: Any, mask: Any = None) -> Any:
+        """``inputs != 0`` when ``mask_zero``, else None."""
+        if not self.mask_zero:
+            return None
+        return tapegrad.not_equal(tapegrad.convert_to_tensor(inputs), 0)
+
     def compute_output_shape(self, input_shape: Sequence[Any]) -> tuple[Any, ...]:
         """``input_shape + (output_dim,)``."""
         return (*tuple(input_shape), self.output_dim)
 
     def get_config(self) -> dict[str, Any]:
-        return {**super().get_config(), "input_dim": self.input_dim, "output_dim": self.output_dim}
+        return {
+            **super().get_config(),
+            "input_dim": self.input_dim,
+            "output_dim": self.output_dim,
+            "mask_zero": self.mask_zero,
+        }
 
 
 class Lambda(Layer):
