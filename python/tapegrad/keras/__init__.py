@@ -13,6 +13,7 @@ from __future__ import annotations
 from . import (
     activations,
     backend,
+    callbacks,
     constraints,
     initializers,
     layers,
@@ -21,6 +22,7 @@ from . import (
     models,
     optimizers,
     regularizers,
+    utils,
 )
 from .layers import Input, InputLayer
 from .models import Model, Sequential
@@ -32,6 +34,7 @@ __all__ = [
     "Sequential",
     "activations",
     "backend",
+    "callbacks",
     "constraints",
     "initializers",
     "layers",
@@ -40,4 +43,5 @@ __all__ = [
     "models",
     "optimizers",
     "regularizers",
+    "utils",
 ]
