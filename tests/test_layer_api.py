@@ -265,3 +265,12 @@ def test_get_keras_mask_helper():
     emb = tf.keras.layers.Embedding(4, 2, mask_zero=True)
     out = emb(np.array([[1, 0]]))
     np.testing.assert_array_equal(get_keras_mask(out).numpy(), [[True, False]])
+
+
+def test_masking_layer_mask_and_values():
+    data = np.array([[[1.0, 2.0], [0.0, 0.0], [3.0, 0.0]]], "float32")
+    layer = keras.layers.Masking(mask_value=0.0)
+    np.testing.assert_array_equal(layer.compute_mask(data).numpy(), [[True, False, True]])
+    np.testing.assert_array_equal(layer(data).numpy(), data)
+    masked = keras.layers.Masking(mask_value=1.0)(np.ones((1, 2, 2), "float32"))
+    np.testing.assert_array_equal(masked.numpy(), np.zeros((1, 2, 2)))

@@ -32,6 +32,7 @@ __all__ = [
     "ModelCheckpoint",
     "ProgbarLogger",
     "ReduceLROnPlateau",
+    "TensorBoard",
     "TerminateOnNaN",
 ]
 
@@ -665,3 +666,21 @@ class TerminateOnNaN(Callback):
         if loss is not None and not math.isfinite(float(loss)):
             print(f"Batch {batch}: Invalid loss, terminating training")
             self.model.stop_training = True
+
+
+class TensorBoard(Callback):
+    """Accepted so that scripts using it run, but writes no event files: tapegrad has no
+    ``tf.summary``. A warning says so once; log epochs with ``CSVLogger`` instead."""
+
+    _warned = False
+
+    def __init__(self, log_dir: str = "logs", **kwargs: Any) -> None:
+        super().__init__()
+        self.log_dir = os.fspath(log_dir)
+        if not TensorBoard._warned:
+            warnings.warn(
+                "keras.callbacks.TensorBoard writes nothing in tapegrad (there is no tf.summary); "
+                "use keras.callbacks.CSVLogger to keep the epoch logs.",
+                stacklevel=2,
+            )
+            TensorBoard._warned = True

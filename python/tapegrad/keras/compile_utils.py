@@ -87,7 +87,10 @@ def resolve_metric(identifier: Any, y_true: Any, y_pred: Any, loss: Any) -> Any:
             except (ValueError, TypeError):
                 found = None
             if isinstance(found, metrics_module.Metric):
+                found.name = identifier  # Keras logs a metric under the string it was given
                 return found
+            if callable(found) and not isinstance(found, type):
+                return metrics_module.MeanMetricWrapper(found, name=identifier)
         fn = _metric_function(identifier)
         if fn is None:
             cls = getattr(metrics_module, identifier, None)

@@ -41,8 +41,10 @@ def _connections(node: Any) -> str:
 def _wrap(text: str, width: int) -> list[str]:
     lines = []
     while len(text) > width:
+        # Break after a comma or at a space (as Keras does), else mid-word.
         cut = text.rfind(", ", 0, width)
-        cut = width if cut <= 0 else cut + 1
+        cut = cut + 1 if cut > 0 else text.rfind(" ", 0, width + 1)
+        cut = width if cut <= 0 else cut
         lines.append(text[:cut].rstrip())
         text = text[cut:].lstrip()
     lines.append(text)

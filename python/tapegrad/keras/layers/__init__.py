@@ -7,6 +7,7 @@ from .activation import ReLU, Softmax
 from .base import InputSpec, Layer, accepts_training
 from .core import Activation, Dense, Dropout, Embedding, Lambda
 from .input_layer import Input, InputLayer
+from .masking import Masking
 from .merging import Add, Concatenate
 from .reshaping import Flatten, Reshape
 
@@ -22,6 +23,7 @@ __all__ = [
     "InputLayer",
     "InputSpec",
     "Lambda",
+    "Masking",
     "Layer",
     "ReLU",
     "Reshape",
