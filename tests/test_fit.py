@@ -321,8 +321,9 @@ def test_guide_customizing_fit_train_step():
     outputs = keras.layers.Dense(1)(inputs)
     model = CustomModel(inputs, outputs)
     model.compile(optimizer="adam", loss="mse", metrics=["mae"])
-    x = np.random.random((100, 32)).astype("float32")
-    y = np.random.random((100, 1)).astype("float32")
+    rng = np.random.default_rng(0)
+    x = rng.random((100, 32)).astype("float32")
+    y = x.mean(axis=1, keepdims=True)
     history = model.fit(x, y, epochs=3, verbose=0)
     assert sorted(history.history) == ["loss", "mae"]
     assert history.history["loss"][-1] < history.history["loss"][0]
@@ -428,7 +429,7 @@ def test_guide_training_loop_from_scratch():
             losses.append(float(loss_value))
         train_acc = float(train_acc_metric.result())
         train_acc_metric.reset_state()
-    assert losses[-1] < losses[0]
+    assert np.mean(losses[-4:]) < np.mean(losses[:4])  # the last epoch's batches against the first's
     assert 0.0 <= train_acc <= 1.0
 
 
