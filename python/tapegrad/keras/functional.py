@@ -158,7 +158,7 @@ def map_graph(inputs: list[KerasTensor], outputs: list[KerasTensor]) -> list[Nod
     return sorted(ordered, key=lambda n: (-depth[id(n)], position[id(n)]))
 
 
-def _flatten_inputs(model: Functional, inputs: Any) -> list[Any]:
+def _flatten_inputs(model: Any, inputs: Any) -> list[Any]:
     """The model's input values in the order of ``model.inputs``."""
     structure = model._input_structure
     if isinstance(inputs, Mapping):

@@ -164,6 +164,8 @@ class Sequential(Model):
     ``input_shape=`` on the first layer) the model is built at once.
     """
 
+    _input_tensor: Any
+
     def __init__(
         self, layers: Iterable[Any] | None = None, name: str | None = None, trainable: bool = True
     ) -> None:

@@ -68,6 +68,18 @@ def _concat_batches(batches: list[Any]) -> Any:
 class TrainingMixin:
     """``compile``/``fit``/``evaluate``/``predict``, mixed into ``Model``."""
 
+    # Set by _init_training (and by Layer/Model, which this is mixed into).
+    optimizer: Any
+    stop_training: bool
+    history: Any
+    _is_compiled: bool
+    _compile_loss: Any
+    _compile_metrics: Any
+    _loss_tracker: Any
+    losses: Any
+    trainable_variables: Any
+    name: str
+
     # ------------------------------------------------------------------ state
     def _init_training(self) -> None:
         object.__setattr__(self, "_is_compiled", False)

@@ -303,6 +303,11 @@ class Layer(Module):
     _trainable_weights: list[Any]
     _non_trainable_weights: list[Any]
     _layers: list[Layer]
+    _inbound_nodes: list[Any]
+    _outbound_nodes: list[Any]
+    _losses: list[Any]
+    _input_spec: Any
+    _activity_regularizer: Any
 
     def __init__(
         self, trainable: bool = True, name: str | None = None, dtype: Any = None, **kwargs: Any
