@@ -300,3 +300,40 @@ def test_dispatch_keeps_eager_results():
     np.testing.assert_array_equal(value.numpy(), [1.0, 2.0])
     with pytest.raises((TypeError, ValueError)):
         tf.concat([tf.constant([1.0]), "x"], 0)
+
+
+def test_clone_model_functional_and_sequential():
+    x = keras.Input(shape=(3,), name="cx")
+    shared = keras.layers.Dense(2, name="shared_c")
+    y = keras.layers.Add()([shared(x), shared(x * 2.0)])
+    model = keras.Model(x, keras.layers.Dense(1, activation="relu")(y))
+    clone = keras.models.clone_model(model)
+    assert clone is not model
+    assert [layer.__class__.__name__ for layer in clone.layers] == [
+        l.__class__.__name__ for l in model.layers
+    ]
+    assert len(clone.weights) == len(model.weights) == 4  # the shared layer stays shared
+    assert all(a is not b for a, b in zip(clone.weights, model.weights))
+    clone.set_weights(model.get_weights())
+    data = _data(4, 3)
+    np.testing.assert_allclose(clone(data).numpy(), model(data).numpy(), rtol=1e-6)
+
+    seq = keras.Sequential(
+        [keras.Input((4,)), keras.layers.Dense(3, activation="tanh"), keras.layers.Dense(1)]
+    )
+    target = keras.models.clone_model(seq)
+    target.set_weights(seq.get_weights())
+    data = _data(2, 4)
+    np.testing.assert_allclose(target(data).numpy(), seq(data).numpy(), rtol=1e-6)
+    assert target.count_params() == seq.count_params()
+
+
+def test_feature_extractor_from_layer_outputs():
+    model = keras.Sequential(
+        [keras.Input((4,)), keras.layers.Dense(3, name="f1"), keras.layers.Dense(2, name="f2")]
+    )
+    extractor = keras.Model(inputs=model.inputs, outputs=[layer.output for layer in model.layers])
+    data = _data(2, 4)
+    first, second = extractor(data)
+    np.testing.assert_allclose(first.numpy(), _dense_np(data, model.layers[0]), rtol=1e-5, atol=1e-6)
+    np.testing.assert_allclose(second.numpy(), model(data).numpy(), rtol=1e-5, atol=1e-6)

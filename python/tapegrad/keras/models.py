@@ -22,7 +22,7 @@ from .layers.input_layer import Input, InputLayer
 from .summary import print_summary
 from .training import TrainingMixin
 
-__all__ = ["Model", "Sequential"]
+__all__ = ["Model", "Sequential", "clone_model"]
 
 
 def _is_functional_call(args: tuple[Any, ...], kwargs: dict[str, Any]) -> bool:
@@ -281,3 +281,88 @@ class Sequential(Model):
                 {"class_name": type(layer).__name__, "config": layer.get_config()} for layer in self.layers
             ],
         }
+
+
+def _clone_layer(layer: Layer) -> Layer:
+    """A new layer of the same class and config (fresh weights)."""
+    from .layers.tf_op import TFOpLambda
+
+    if isinstance(layer, TFOpLambda):
+        return TFOpLambda(layer.function, name=layer.symbol.removeprefix("tf."))
+    if isinstance(layer, Model) and layer.__dict__.get("_is_graph_network"):
+        return clone_model(layer)
+    try:
+        return type(layer).from_config(layer.get_config())  # type: ignore[no-any-return]
+    except (TypeError, ValueError, KeyError) as error:
+        raise ValueError(
+            f"clone_model: layer {layer.name!r} ({type(layer).__name__}) cannot be rebuilt from its "
+            f"get_config() ({error}); pass a clone_function that makes it."
+        ) from None
+
+
+def clone_model(
+    model: Model, input_tensors: Any = None, clone_function: Any = None, **kwargs: Any
+) -> Model:
+    """A new model with the same structure and new (freshly initialized) weights.
+
+    Works for functional and Sequential models (not subclassed ones, as in Keras);
+    each layer is remade with ``clone_function(layer)`` (default:
+    ``type(layer).from_config(layer.get_config())``); a layer shared in the graph
+    stays shared in the clone. Copy the weights with ``clone.set_weights(model.get_weights())``.
+    """
+    from .. import _nest
+
+    make = clone_function or _clone_layer
+    if isinstance(model, Sequential):
+        clone = Sequential(name=model.name)
+        if input_tensors is not None:
+            clone.add(input_tensors)
+        elif model._input_tensor is not None:
+            spec = model._input_tensor
+            clone.add(Input(batch_shape=tuple(spec.shape), dtype=spec.dtype))
+        for layer in model.layers:
+            clone.add(make(layer))
+        return clone
+    if not isinstance(model, Model) or not model.__dict__.get("_is_graph_network"):
+        raise ValueError(
+            "Expected `model` argument to be a functional `Model` instance, but got a subclassed model "
+            f"({type(model).__name__}); clone it by constructing a new instance instead."
+        )
+    old_inputs = model.inputs
+    if input_tensors is None:
+        new_inputs = [
+            Input(
+                batch_shape=tuple(t.shape),
+                dtype=t.dtype,
+                name=t._keras_history[0].name if t._keras_history else None,
+            )
+            for t in old_inputs
+        ]
+    else:
+        new_inputs = _nest.flatten(input_tensors) if _nest.is_nested(input_tensors) else [input_tensors]
+        if len(new_inputs) != len(old_inputs):
+            raise ValueError(
+                f"clone_model: the model has {len(old_inputs)} inputs, got {len(new_inputs)} input tensors"
+            )
+    tensor_map: dict[int, Any] = {id(old): new for old, new in zip(old_inputs, new_inputs)}
+    layer_map: dict[int, Layer] = {}
+
+    def swap(value: Any) -> Any:
+        return tensor_map[id(value)] if isinstance(value, KerasTensor) else value
+
+    for node in model._nodes:  # type: ignore[attr-defined]
+        if node.is_input:
+            continue
+        layer = node.layer
+        new_layer = layer_map.get(id(layer))
+        if new_layer is None:
+            new_layer = layer_map[id(layer)] = make(layer)
+        args = _nest.map_structure(swap, node.call_args)
+        outputs = new_layer(*args, **_nest.map_structure(swap, node.call_kwargs))
+        flat = _nest.flatten(outputs) if _nest.is_nested(outputs) else [outputs]
+        for old, new in zip(node.output_tensors, flat):
+            tensor_map[id(old)] = new
+    structure = model.input
+    inputs = _nest.pack_sequence_as(structure, new_inputs) if _nest.is_nested(structure) else new_inputs[0]
+    outputs = _nest.map_structure(swap, model.output)
+    return Model(inputs, outputs, name=model.name)
