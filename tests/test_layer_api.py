@@ -224,6 +224,9 @@ def test_training_propagates_to_inner_layers():
     np.testing.assert_array_equal(model(data).numpy(), data)
     trained = model(data, training=True).numpy()
     assert (trained == 0).any()
+    block = Block()  # its call takes no `training`: an explicit one still reaches the Dropout
+    np.testing.assert_array_equal(block(data).numpy(), data)
+    assert (block(data, training=True).numpy() == 0).any()
 
 
 def test_embedding_mask_zero_and_compute_mask():

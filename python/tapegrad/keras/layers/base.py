@@ -583,6 +583,8 @@ class Layer(Module):
             inputs = self._convert_inputs(inputs)
         flags = _CLASS_FLAGS.get(type(self)) or _class_flags(self)
         takes_mask, takes_training, masks_outputs = flags
+        # An explicit `training` reaches the sub-layers even when this call does not take it.
+        explicit_training = kwargs.get("training")
         if takes_training:
             # Keras' rule: an explicit `training` wins, then the outer call's, then the default.
             if kwargs.get("training") is None:
@@ -602,8 +604,8 @@ class Layer(Module):
         saved_training = _CONTEXT.training
         if _CONTEXT.depth == 0 and (self._losses or self._layers):
             self._clear_losses()
-        if takes_training and kwargs.get("training") is not None:
-            _CONTEXT.training = kwargs["training"]
+        if explicit_training is not None:
+            _CONTEXT.training = explicit_training
         _CONTEXT.depth += 1
         try:
             if self._input_spec is not None:
