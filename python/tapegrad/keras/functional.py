@@ -26,7 +26,7 @@ import tapegrad
 from .. import _nest
 from .keras_tensor import KerasTensor, merge_probe_outputs, substitute
 
-__all__ = ["Functional", "Node", "map_graph", "symbolic_call"]
+__all__ = ["Node", "map_graph", "symbolic_call"]
 
 
 class Node:
@@ -218,12 +218,6 @@ def _resolve(structure: Any, values: dict[int, Any]) -> Any:
 
 
 # ----------------------------------------------------------------- model
-def _functional_base() -> type:
-    from .models import Model
-
-    return Model
-
-
 class _FunctionalMixin:
     """The behaviour of a model defined by its inputs and outputs (mixed into ``Model``)."""
 
@@ -301,8 +295,3 @@ def _set_mask(value: Any, mask: Any) -> None:
     from .layers.base import set_keras_mask
 
     set_keras_mask(value, mask)
-
-
-def Functional(*args: Any, **kwargs: Any) -> Any:  # noqa: N802  (Keras' class name)
-    """``keras.Model(inputs, outputs)`` (the Functional model class is ``keras.Model`` itself here)."""
-    return _functional_base()(*args, **kwargs)

@@ -27,8 +27,6 @@ import threading
 import types
 from typing import Any, Callable
 
-import numpy as np
-
 import tapegrad
 
 from .. import _nest
@@ -145,49 +143,49 @@ class KerasTensor:
 
     # ------------------------------------------------------------ operators
     def __add__(self, other: Any) -> Any:
-        return _symbolic_op("__operators__.add", _binary(lambda a, b: a + b), (self, other), {})
+        return _symbolic_op("__operators__.add", lambda a, b: a + b, (self, other), {})
 
     def __radd__(self, other: Any) -> Any:
-        return _symbolic_op("__operators__.add", _binary(lambda a, b: a + b), (other, self), {})
+        return _symbolic_op("__operators__.add", lambda a, b: a + b, (other, self), {})
 
     def __sub__(self, other: Any) -> Any:
-        return _symbolic_op("math.subtract", _binary(lambda a, b: a - b), (self, other), {})
+        return _symbolic_op("math.subtract", lambda a, b: a - b, (self, other), {})
 
     def __rsub__(self, other: Any) -> Any:
-        return _symbolic_op("math.subtract", _binary(lambda a, b: a - b), (other, self), {})
+        return _symbolic_op("math.subtract", lambda a, b: a - b, (other, self), {})
 
     def __mul__(self, other: Any) -> Any:
-        return _symbolic_op("math.multiply", _binary(lambda a, b: a * b), (self, other), {})
+        return _symbolic_op("math.multiply", lambda a, b: a * b, (self, other), {})
 
     def __rmul__(self, other: Any) -> Any:
-        return _symbolic_op("math.multiply", _binary(lambda a, b: a * b), (other, self), {})
+        return _symbolic_op("math.multiply", lambda a, b: a * b, (other, self), {})
 
     def __truediv__(self, other: Any) -> Any:
-        return _symbolic_op("math.truediv", _binary(lambda a, b: a / b), (self, other), {})
+        return _symbolic_op("math.truediv", lambda a, b: a / b, (self, other), {})
 
     def __rtruediv__(self, other: Any) -> Any:
-        return _symbolic_op("math.truediv", _binary(lambda a, b: a / b), (other, self), {})
+        return _symbolic_op("math.truediv", lambda a, b: a / b, (other, self), {})
 
     def __floordiv__(self, other: Any) -> Any:
-        return _symbolic_op("math.floordiv", _binary(lambda a, b: a // b), (self, other), {})
+        return _symbolic_op("math.floordiv", lambda a, b: a // b, (self, other), {})
 
     def __rfloordiv__(self, other: Any) -> Any:
-        return _symbolic_op("math.floordiv", _binary(lambda a, b: a // b), (other, self), {})
+        return _symbolic_op("math.floordiv", lambda a, b: a // b, (other, self), {})
 
     def __mod__(self, other: Any) -> Any:
-        return _symbolic_op("math.floormod", _binary(lambda a, b: a % b), (self, other), {})
+        return _symbolic_op("math.floormod", lambda a, b: a % b, (self, other), {})
 
     def __pow__(self, other: Any) -> Any:
-        return _symbolic_op("math.pow", _binary(lambda a, b: a**b), (self, other), {})
+        return _symbolic_op("math.pow", lambda a, b: a**b, (self, other), {})
 
     def __rpow__(self, other: Any) -> Any:
-        return _symbolic_op("math.pow", _binary(lambda a, b: a**b), (other, self), {})
+        return _symbolic_op("math.pow", lambda a, b: a**b, (other, self), {})
 
     def __matmul__(self, other: Any) -> Any:
-        return _symbolic_op("linalg.matmul", _binary(lambda a, b: a @ b), (self, other), {})
+        return _symbolic_op("linalg.matmul", lambda a, b: a @ b, (self, other), {})
 
     def __rmatmul__(self, other: Any) -> Any:
-        return _symbolic_op("linalg.matmul", _binary(lambda a, b: a @ b), (other, self), {})
+        return _symbolic_op("linalg.matmul", lambda a, b: a @ b, (other, self), {})
 
     def __neg__(self) -> Any:
         return _symbolic_op("math.negative", lambda a: -a, (self,), {})
@@ -199,32 +197,28 @@ class KerasTensor:
         return _symbolic_op("math.abs", abs, (self,), {})
 
     def __lt__(self, other: Any) -> Any:
-        return _symbolic_op("math.less", _binary(lambda a, b: a < b), (self, other), {})
+        return _symbolic_op("math.less", lambda a, b: a < b, (self, other), {})
 
     def __le__(self, other: Any) -> Any:
-        return _symbolic_op("math.less_equal", _binary(lambda a, b: a <= b), (self, other), {})
+        return _symbolic_op("math.less_equal", lambda a, b: a <= b, (self, other), {})
 
     def __gt__(self, other: Any) -> Any:
-        return _symbolic_op("math.greater", _binary(lambda a, b: a > b), (self, other), {})
+        return _symbolic_op("math.greater", lambda a, b: a > b, (self, other), {})
 
     def __ge__(self, other: Any) -> Any:
-        return _symbolic_op("math.greater_equal", _binary(lambda a, b: a >= b), (self, other), {})
+        return _symbolic_op("math.greater_equal", lambda a, b: a >= b, (self, other), {})
 
     def __and__(self, other: Any) -> Any:
-        return _symbolic_op("math.logical_and", _binary(lambda a, b: a & b), (self, other), {})
+        return _symbolic_op("math.logical_and", lambda a, b: a & b, (self, other), {})
 
     def __or__(self, other: Any) -> Any:
-        return _symbolic_op("math.logical_or", _binary(lambda a, b: a | b), (self, other), {})
+        return _symbolic_op("math.logical_or", lambda a, b: a | b, (self, other), {})
 
     def __invert__(self) -> Any:
         return _symbolic_op("math.logical_not", lambda a: ~a, (self,), {})
 
     def __getitem__(self, key: Any) -> Any:
         return _symbolic_op("__operators__.getitem", _getitem, (self, key), {})
-
-
-def _binary(fn: Callable[[Any, Any], Any]) -> Callable[[Any, Any], Any]:
-    return fn
 
 
 def _getitem(value: Any, key: Any) -> Any:
@@ -376,8 +370,3 @@ def install_dispatch() -> None:
                     wrapped[id(value)] = replacement
                 setattr(module, attr, replacement)
         _INSTALLED = True
-
-
-def to_numpy_or_none(value: Any) -> Any:
-    """``np.asarray`` of a value, or None for a KerasTensor (used by summaries)."""
-    return None if isinstance(value, KerasTensor) else np.asarray(value)
