@@ -493,3 +493,31 @@ def test_tf_keras2_compiled_loss_and_metrics_train_step():
     model.compile(optimizer="adam", loss="mse", metrics=["mae"])
     history = model.fit(np.ones((8, 4), "float32"), np.ones((8, 1), "float32"), epochs=1, verbose=0)
     assert "mae" in history.history
+
+
+def test_fit_on_a_py_dataset_calls_on_epoch_end():
+    x, y = _linear_problem()
+
+    class Batches(keras.utils.PyDataset):
+        def __init__(self):
+            super().__init__()
+            self.epochs_ended = 0
+
+        def __len__(self):
+            return 3
+
+        def __getitem__(self, index):
+            return x[index * 4 : index * 4 + 4], y[index * 4 : index * 4 + 4]
+
+        def on_epoch_end(self):
+            self.epochs_ended += 1
+
+    data = Batches()
+    model = _linear_model()
+    model.compile(optimizer=keras.optimizers.SGD(learning_rate=0.05), loss="mse")
+    history = model.fit(data, epochs=2, shuffle=False, verbose=0)
+    np.testing.assert_allclose(history.history["loss"], _replay_sgd(x, y, 0.05, 4, 2)[0], rtol=1e-4)
+    assert data.epochs_ended >= 2  # after each epoch (Keras 3 may call it once more at the end)
+    ended = data.epochs_ended
+    model.fit(data, epochs=1, verbose=0)  # batches in shuffled order
+    assert data.epochs_ended > ended

@@ -182,6 +182,8 @@ class DataHandler:
                 )
             self.arrays = False
             self.source = x
+            # A PyDataset's batches come in shuffled order when fit shuffles, as in Keras.
+            self.shuffle_batches = bool(shuffle) and hasattr(x, "__getitem__") and hasattr(x, "on_epoch_end")
             self.steps = steps_per_epoch
             if self.steps is None:
                 size = _known_length(x)
@@ -204,8 +206,13 @@ class DataHandler:
                 yield batch
             return
         if self.steps_per_epoch is None:
-            for batch in self.source:
+            if self.shuffle_batches:
+                batches: Any = (self.source[int(i)] for i in np.random.permutation(len(self.source)))
+            else:
+                batches = self.source
+            for batch in batches:
                 yield self._weighted(batch)
+            self._end_epoch()
             return
         for _ in range(int(self.steps_per_epoch)):
             if self._iterator is None:
@@ -222,6 +229,13 @@ class DataHandler:
                 except StopIteration:
                     return
             yield self._weighted(batch)
+        self._end_epoch()
+
+    def _end_epoch(self) -> None:
+        # keras.utils.PyDataset (and tf.keras 2's Sequence) hears about each finished epoch.
+        hook = getattr(self.source, "on_epoch_end", None)
+        if callable(hook):
+            hook()
 
     def _weighted(self, batch: Any) -> Any:
         if self.class_weight is None:

@@ -9,10 +9,13 @@ import numpy as np
 
 from ..data_adapter import pack_x_y_sample_weight, unpack_x_y_sample_weight
 from .progbar import Progbar
+from .py_dataset import PyDataset, Sequence
 
 __all__ = [
     "Progbar",
     "normalize",
+    "PyDataset",
+    "Sequence",
     "pack_x_y_sample_weight",
     "set_random_seed",
     "to_categorical",
