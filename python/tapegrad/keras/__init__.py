@@ -10,18 +10,38 @@ optimizers, losses and metrics (enough for custom training loops).
 
 from __future__ import annotations
 
-from . import activations, backend, initializers, layers, losses, metrics, models, optimizers
+from . import (
+    activations,
+    backend,
+    callbacks,
+    constraints,
+    initializers,
+    layers,
+    losses,
+    metrics,
+    models,
+    optimizers,
+    regularizers,
+    utils,
+)
+from .layers import Input, InputLayer
 from .models import Model, Sequential
 
 __all__ = [
+    "Input",
+    "InputLayer",
     "Model",
     "Sequential",
     "activations",
     "backend",
+    "callbacks",
+    "constraints",
     "initializers",
     "layers",
     "losses",
     "metrics",
     "models",
     "optimizers",
+    "regularizers",
+    "utils",
 ]

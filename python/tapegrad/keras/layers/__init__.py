@@ -4,8 +4,10 @@
 from __future__ import annotations
 
 from .activation import ReLU, Softmax
-from .base import Layer, accepts_training
+from .base import InputSpec, Layer, accepts_training
 from .core import Activation, Dense, Dropout, Embedding, Lambda
+from .input_layer import Input, InputLayer
+from .masking import Masking
 from .merging import Add, Concatenate
 from .reshaping import Flatten, Reshape
 
@@ -17,7 +19,11 @@ __all__ = [
     "Dropout",
     "Embedding",
     "Flatten",
+    "Input",
+    "InputLayer",
+    "InputSpec",
     "Lambda",
+    "Masking",
     "Layer",
     "ReLU",
     "Reshape",

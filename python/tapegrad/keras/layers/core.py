@@ -8,8 +8,29 @@ from typing import Any, Callable
 
 import tapegrad
 
-from .. import activations, initializers
-from .base import Layer
+from .. import activations, constraints, initializers, regularizers
+from .base import InputSpec, Layer
+
+
+def _initializer(identifier: Any) -> Any:
+    """``initializers.get``, also taking the ``{"class_name", "config"}`` dicts ``get_config`` writes."""
+    if isinstance(identifier, dict) and "class_name" in identifier:
+        return getattr(initializers, identifier["class_name"])(**identifier.get("config", {}))
+    return initializers.get(identifier)
+
+
+def _serialize_initializer(init: Any) -> Any:
+    if isinstance(init, initializers.Initializer):
+        return {"class_name": type(init).__name__, "config": init.get_config()}
+    return init
+
+
+def _serialize_or_none(module: Any, value: Any) -> Any:
+    if value is None:
+        return None
+    if isinstance(value, (module.Regularizer if hasattr(module, "Regularizer") else module.Constraint)):
+        return module.serialize(value)
+    return value
 
 
 class Dense(Layer):
@@ -22,18 +43,28 @@ class Dense(Layer):
         use_bias: bool = True,
         kernel_initializer: initializers.InitializerLike = "glorot_uniform",
         bias_initializer: initializers.InitializerLike = "zeros",
+        kernel_regularizer: Any = None,
+        bias_regularizer: Any = None,
+        activity_regularizer: Any = None,
+        kernel_constraint: Any = None,
+        bias_constraint: Any = None,
         **kwargs: Any,
     ) -> None:
-        super().__init__(**kwargs)
+        super().__init__(activity_regularizer=activity_regularizer, **kwargs)
+        self.kernel_regularizer = regularizers.get(kernel_regularizer)
+        self.bias_regularizer = regularizers.get(bias_regularizer)
+        self.kernel_constraint = constraints.get(kernel_constraint)
+        self.bias_constraint = constraints.get(bias_constraint)
         if int(units) <= 0:
             raise ValueError(f"Dense: units must be a positive integer, got {units!r}")
         self.units = int(units)
         self.activation = activations.get(activation)
         self.use_bias = use_bias
-        self.kernel_initializer = initializers.get(kernel_initializer)
-        self.bias_initializer = initializers.get(bias_initializer)
+        self.kernel_initializer = _initializer(kernel_initializer)
+        self.bias_initializer = _initializer(bias_initializer)
         self.kernel: Any = None
         self.bias: Any = None
+        self.input_spec = InputSpec(min_ndim=2)
 
     def build(self, input_shape: Any) -> None:
         """Create ``kernel`` ``(input_shape[-1], units)`` and ``bias`` ``(units,)``."""
@@ -42,9 +73,22 @@ class Dense(Layer):
                 f"Dense {self.name!r}: the last dimension of the inputs must be known, got {input_shape!r}"
             )
         last = int(input_shape[-1])
-        self.kernel = self.add_weight("kernel", (last, self.units), initializer=self.kernel_initializer)
+        self.kernel = self.add_weight(
+            "kernel",
+            (last, self.units),
+            initializer=self.kernel_initializer,
+            regularizer=self.kernel_regularizer,
+            constraint=self.kernel_constraint,
+        )
         if self.use_bias:
-            self.bias = self.add_weight("bias", (self.units,), initializer=self.bias_initializer)
+            self.bias = self.add_weight(
+                "bias",
+                (self.units,),
+                initializer=self.bias_initializer,
+                regularizer=self.bias_regularizer,
+                constraint=self.bias_constraint,
+            )
+        self.input_spec = InputSpec(min_ndim=2, axes={-1: last})
         self.built = True
 
     def call(self, inputs: Any) -> Any:  # type: ignore[override]
@@ -70,6 +114,13 @@ class Dense(Layer):
             "units": self.units,
             "activation": activations.serialize(self.activation),
             "use_bias": self.use_bias,
+            "kernel_initializer": _serialize_initializer(self.kernel_initializer),
+            "bias_initializer": _serialize_initializer(self.bias_initializer),
+            "kernel_regularizer": _serialize_or_none(regularizers, self.kernel_regularizer),
+            "bias_regularizer": _serialize_or_none(regularizers, self.bias_regularizer),
+            "activity_regularizer": _serialize_or_none(regularizers, self.activity_regularizer),
+            "kernel_constraint": _serialize_or_none(constraints, self.kernel_constraint),
+            "bias_constraint": _serialize_or_none(constraints, self.bias_constraint),
         }
 
 
@@ -146,11 +197,11 @@ class Embedding(Layer):
                 "Both `input_dim` and `output_dim` should be positive, "
                 f"Received input_dim = {input_dim} and output_dim = {output_dim}"
             )
-        if mask_zero:
-            raise NotImplementedError("Embedding(mask_zero=True): tapegrad has no Keras masking")
         self.input_dim = int(input_dim)
         self.output_dim = int(output_dim)
         self.embeddings_initializer = initializers.get(embeddings_initializer)
+        self.mask_zero = bool(mask_zero)
+        self.supports_masking = self.mask_zero
         self.embeddings: Any = None
 
     def build(self, input_shape: Any) -> None:
@@ -166,12 +217,23 @@ class Embedding(Layer):
             inputs = tapegrad.cast(inputs, tapegrad.int32)
         return tapegrad.gather(self.embeddings, inputs)
 
+    def compute_mask(self, inputs: Any, mask: Any = None) -> Any:
+        """``inputs != 0`` when ``mask_zero``, else None."""
+        if not self.mask_zero:
+            return None
+        return tapegrad.not_equal(tapegrad.convert_to_tensor(inputs), 0)
+
     def compute_output_shape(self, input_shape: Sequence[Any]) -> tuple[Any, ...]:
         """``input_shape + (output_dim,)``."""
         return (*tuple(input_shape), self.output_dim)
 
     def get_config(self) -> dict[str, Any]:
-        return {**super().get_config(), "input_dim": self.input_dim, "output_dim": self.output_dim}
+        return {
+            **super().get_config(),
+            "input_dim": self.input_dim,
+            "output_dim": self.output_dim,
+            "mask_zero": self.mask_zero,
+        }
 
 
 class Lambda(Layer):
