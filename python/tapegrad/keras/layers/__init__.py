@@ -24,3 +24,67 @@ __all__ = [
     "Softmax",
     "accepts_training",
 ]
+
+# Normalization, activation, regularization, merging, reshaping and preprocessing layers.
+from .activation import ELU, LeakyReLU, PReLU  # noqa: E402
+from .core import Identity  # noqa: E402
+from .merging import (  # noqa: E402
+    Average,
+    Dot,
+    Maximum,
+    Minimum,
+    Multiply,
+    Subtract,
+    add,
+    average,
+    concatenate,
+    dot,
+    maximum,
+    minimum,
+    multiply,
+    subtract,
+)
+from .normalization import BatchNormalization, GroupNormalization, LayerNormalization  # noqa: E402
+from .preprocessing import CategoryEncoding, Normalization, Rescaling  # noqa: E402
+from .regularization import (  # noqa: E402
+    GaussianDropout,
+    GaussianNoise,
+    SpatialDropout1D,
+    SpatialDropout2D,
+    SpatialDropout3D,
+)
+from .reshaping import Permute, RepeatVector  # noqa: E402
+
+__all__ += [
+    "Average",
+    "BatchNormalization",
+    "CategoryEncoding",
+    "Dot",
+    "ELU",
+    "GaussianDropout",
+    "GaussianNoise",
+    "GroupNormalization",
+    "Identity",
+    "LayerNormalization",
+    "LeakyReLU",
+    "Maximum",
+    "Minimum",
+    "Multiply",
+    "Normalization",
+    "PReLU",
+    "Permute",
+    "RepeatVector",
+    "Rescaling",
+    "SpatialDropout1D",
+    "SpatialDropout2D",
+    "SpatialDropout3D",
+    "Subtract",
+    "add",
+    "average",
+    "concatenate",
+    "dot",
+    "maximum",
+    "minimum",
+    "multiply",
+    "subtract",
+]
