@@ -212,38 +212,56 @@ class MeanMetricWrapper(Mean):
         super().update_state(self._fn(y_true, y_pred, **self._fn_kwargs), sample_weight=sample_weight)
 
 
-def _mean_wrapper(
-    fn: Callable[..., Any], class_name: str, default_name: str, doc: str
-) -> type[MeanMetricWrapper]:
-    """A ``MeanMetricWrapper`` subclass whose constructor takes only ``name`` and ``dtype``."""
+class _FunctionMetric(MeanMetricWrapper):
+    """The running mean of a function without hyper-parameters.
 
-    def __init__(self: MeanMetricWrapper, name: str = default_name, dtype: Any = None) -> None:
-        MeanMetricWrapper.__init__(self, fn, name=name, dtype=dtype)
+    Subclasses set ``_metric_fn`` (a ``staticmethod``) and ``_default_name``; their
+    constructor takes only ``name`` and ``dtype``, as in Keras.
+    """
 
-    return type(
-        class_name, (MeanMetricWrapper,), {"__init__": __init__, "__doc__": doc, "__module__": __name__}
-    )
+    _default_name = "mean_metric_wrapper"
+
+    @staticmethod
+    def _metric_fn(y_true: Any, y_pred: Any) -> Any:
+        raise NotImplementedError
+
+    def __init__(self, name: str | None = None, dtype: Any = None) -> None:
+        super().__init__(self._metric_fn, name=name or self._default_name, dtype=dtype)
 
 
-Accuracy = _mean_wrapper(accuracy, "Accuracy", "accuracy", "How often ``y_pred`` equals ``y_true``.")
-CategoricalAccuracy = _mean_wrapper(
-    categorical_accuracy,
-    "CategoricalAccuracy",
-    "categorical_accuracy",
-    "How often ``argmax(y_pred)`` matches the one-hot label.",
-)
-SparseCategoricalAccuracy = _mean_wrapper(
-    sparse_categorical_accuracy,
-    "SparseCategoricalAccuracy",
-    "sparse_categorical_accuracy",
-    "How often ``argmax(y_pred)`` matches the integer label.",
-)
-MeanSquaredError = _mean_wrapper(
-    mean_squared_error, "MeanSquaredError", "mean_squared_error", "Running mean of the squared error."
-)
-MeanAbsoluteError = _mean_wrapper(
-    mean_absolute_error, "MeanAbsoluteError", "mean_absolute_error", "Running mean of the absolute error."
-)
+class Accuracy(_FunctionMetric):
+    """How often ``y_pred`` equals ``y_true``."""
+
+    _default_name = "accuracy"
+    _metric_fn = staticmethod(accuracy)
+
+
+class CategoricalAccuracy(_FunctionMetric):
+    """How often ``argmax(y_pred)`` matches the one-hot label."""
+
+    _default_name = "categorical_accuracy"
+    _metric_fn = staticmethod(categorical_accuracy)
+
+
+class SparseCategoricalAccuracy(_FunctionMetric):
+    """How often ``argmax(y_pred)`` matches the integer label."""
+
+    _default_name = "sparse_categorical_accuracy"
+    _metric_fn = staticmethod(sparse_categorical_accuracy)
+
+
+class MeanSquaredError(_FunctionMetric):
+    """Running mean of the squared error."""
+
+    _default_name = "mean_squared_error"
+    _metric_fn = staticmethod(mean_squared_error)
+
+
+class MeanAbsoluteError(_FunctionMetric):
+    """Running mean of the absolute error."""
+
+    _default_name = "mean_absolute_error"
+    _metric_fn = staticmethod(mean_absolute_error)
 
 
 class BinaryAccuracy(MeanMetricWrapper):
@@ -255,3 +273,108 @@ class BinaryAccuracy(MeanMetricWrapper):
 
     def get_config(self) -> dict[str, Any]:
         return {**super().get_config(), "threshold": self.threshold}
+
+
+# Confusion-matrix metrics and more running-mean metrics, in their own modules.
+from .confusion_metrics import (  # noqa: E402
+    AUC,
+    FalseNegatives,
+    FalsePositives,
+    Precision,
+    Recall,
+    TrueNegatives,
+    TruePositives,
+)
+from .mean_metrics import (  # noqa: E402
+    BinaryCrossentropy,
+    CategoricalCrossentropy,
+    CategoricalHinge,
+    CosineSimilarity,
+    Hinge,
+    KLDivergence,
+    LogCoshError,
+    MeanAbsolutePercentageError,
+    MeanSquaredLogarithmicError,
+    Poisson,
+    RootMeanSquaredError,
+    SparseCategoricalCrossentropy,
+    SparseTopKCategoricalAccuracy,
+    SquaredHinge,
+    TopKCategoricalAccuracy,
+    sparse_top_k_categorical_accuracy,
+    top_k_categorical_accuracy,
+)
+
+__all__ += [
+    "AUC",
+    "BinaryCrossentropy",
+    "CategoricalCrossentropy",
+    "CategoricalHinge",
+    "CosineSimilarity",
+    "FalseNegatives",
+    "FalsePositives",
+    "Hinge",
+    "KLDivergence",
+    "LogCoshError",
+    "MeanAbsolutePercentageError",
+    "MeanSquaredLogarithmicError",
+    "Poisson",
+    "Precision",
+    "Recall",
+    "RootMeanSquaredError",
+    "SparseCategoricalCrossentropy",
+    "SparseTopKCategoricalAccuracy",
+    "SquaredHinge",
+    "TopKCategoricalAccuracy",
+    "TrueNegatives",
+    "TruePositives",
+    "sparse_top_k_categorical_accuracy",
+    "top_k_categorical_accuracy",
+]
+
+# tf.keras.metrics also exports the loss functions (and their short names).
+from .losses import (  # noqa: E402
+    KLD,
+    MAE,
+    MAPE,
+    MSE,
+    MSLE,
+    binary_crossentropy,
+    categorical_crossentropy,
+    categorical_hinge,
+    hinge,
+    huber,
+    kld,
+    kullback_leibler_divergence,
+    logcosh,
+    mae,
+    mape,
+    mse,
+    msle,
+    poisson,
+    sparse_categorical_crossentropy,
+    squared_hinge,
+)
+
+__all__ += [
+    "KLD",
+    "MAE",
+    "MAPE",
+    "MSE",
+    "MSLE",
+    "binary_crossentropy",
+    "categorical_crossentropy",
+    "categorical_hinge",
+    "hinge",
+    "huber",
+    "kld",
+    "kullback_leibler_divergence",
+    "logcosh",
+    "mae",
+    "mape",
+    "mse",
+    "msle",
+    "poisson",
+    "sparse_categorical_crossentropy",
+    "squared_hinge",
+]
