@@ -10,8 +10,12 @@ import warnings
 
 import numpy as np
 import pytest
+from _backend import tf as backend_tf
 from _backend import to_numpy
 from gradcheck import check_gradients
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from strategies import seeds, shapes
 
 RNG = np.random.default_rng(0)
 
@@ -195,6 +199,41 @@ def test_group_norm_bad_groups(tf):
     x = _data(2, 5, 3)
     mean, var = x.mean(1, keepdims=True), x.var(1, keepdims=True)
     np.testing.assert_allclose(to_numpy(instance(x)), (x - mean) / np.sqrt(var + 1e-3), rtol=1e-4, atol=1e-5)
+
+
+@settings(max_examples=10)
+@given(shape=shapes(min_dims=2, max_dims=4, min_side=2), data=st.data(), seed=seeds)
+def test_normalization_layers_on_drawn_shapes(shape, data, seed):
+    tf = backend_tf
+    rank = len(shape)
+    x = np.random.default_rng(seed).standard_normal(shape)
+    axis = data.draw(st.integers(-rank, rank - 1), label="axis")
+    bn = tf.keras.layers.BatchNormalization(axis=axis, dtype="float64", epsilon=0.01)
+    reduce = tuple(a for a in range(rank) if a != axis % rank)
+    expected = (x - x.mean(reduce, keepdims=True)) / np.sqrt(x.var(reduce, keepdims=True) + 0.01)
+    np.testing.assert_allclose(to_numpy(bn(x, training=True)), expected, rtol=1e-9, atol=1e-10)
+    check_gradients(lambda t: bn(t, training=True), [x], order=1)
+    axes = sorted(data.draw(st.sets(st.integers(1, rank - 1), min_size=1), label="layer norm axes"))
+    ln = tf.keras.layers.LayerNormalization(axis=axes, dtype="float64", epsilon=0.01)
+    keep = tuple(axes)
+    expected = (x - x.mean(keep, keepdims=True)) / np.sqrt(x.var(keep, keepdims=True) + 0.01)
+    np.testing.assert_allclose(to_numpy(ln(x)), expected, rtol=1e-9, atol=1e-10)
+    check_gradients(ln, [x], order=1)
+
+
+def test_rms_and_unit_normalization(tf):
+    x = _data(3, 4, 5, seed=13)
+    rms = tf.keras.layers.RMSNormalization()
+    np.testing.assert_allclose(
+        to_numpy(rms(x)), x / np.sqrt(np.mean(x**2, -1, keepdims=True) + 1e-6), rtol=1e-5, atol=1e-6
+    )
+    assert tuple(rms.scale.shape) == (5,)
+    unit = tf.keras.layers.UnitNormalization(axis=[1, 2])
+    np.testing.assert_allclose(
+        to_numpy(unit(x)), x / np.sqrt(np.sum(x**2, axis=(1, 2), keepdims=True)), rtol=1e-5, atol=1e-6
+    )
+    check_gradients(tf.keras.layers.RMSNormalization(dtype="float64"), [_data(2, 3, dtype=np.float64)])
+    check_gradients(tf.keras.layers.UnitNormalization(dtype="float64"), [_data(2, 3, dtype=np.float64)])
 
 
 # ---------------------------------------------------------------- activations
@@ -438,6 +477,14 @@ def test_normalization_adapt_shape_mismatch(tf):
     layer.adapt(np.zeros((4, 3), np.float32))
     with pytest.raises(ValueError, match="incompatible shape"):
         layer.adapt(np.zeros((4, 2), np.float32))
+
+
+@pytest.mark.tapegrad_only  # TF fails later, with an InvalidArgumentError from broadcasting
+def test_normalization_wrong_feature_count_names_the_layer(tf):
+    layer = tf.keras.layers.Normalization(name="norm_check")
+    layer.adapt(np.zeros((4, 3), np.float32))
+    with pytest.raises(ValueError, match=r"'norm_check'.*axis 1 .*value 3.*\(2, 5\)"):
+        layer(np.zeros((2, 5), np.float32))
 
 
 def test_category_encoding_modes(tf):

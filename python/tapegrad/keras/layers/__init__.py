@@ -44,7 +44,13 @@ from .merging import (  # noqa: E402
     multiply,
     subtract,
 )
-from .normalization import BatchNormalization, GroupNormalization, LayerNormalization  # noqa: E402
+from .normalization import (  # noqa: E402
+    BatchNormalization,
+    GroupNormalization,
+    LayerNormalization,
+    RMSNormalization,
+    UnitNormalization,
+)
 from .preprocessing import CategoryEncoding, Normalization, Rescaling  # noqa: E402
 from .regularization import (  # noqa: E402
     GaussianDropout,
@@ -73,12 +79,14 @@ __all__ += [
     "Normalization",
     "PReLU",
     "Permute",
+    "RMSNormalization",
     "RepeatVector",
     "Rescaling",
     "SpatialDropout1D",
     "SpatialDropout2D",
     "SpatialDropout3D",
     "Subtract",
+    "UnitNormalization",
     "add",
     "average",
     "concatenate",

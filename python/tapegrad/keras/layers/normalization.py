@@ -1,4 +1,5 @@
-"""Normalization layers: ``BatchNormalization``, ``LayerNormalization``, ``GroupNormalization``.
+"""Normalization layers: ``BatchNormalization``, ``LayerNormalization``, ``GroupNormalization``,
+``RMSNormalization``, ``UnitNormalization``.
 
 All three compute ``(x - mean) * rsqrt(variance + epsilon) * gamma + beta`` in
 Keras' (and ``tf.nn.batch_normalization``'s) order of operations:
@@ -334,3 +335,77 @@ class GroupNormalization(_AffineNormalization):
 
     def get_config(self) -> dict[str, Any]:
         return {**super().get_config(), "groups": self.groups, "axis": self.axis}
+
+
+def _axes_list(layer: Layer, axis: int | Sequence[int], rank: int) -> list[int]:
+    axes = list(axis) if isinstance(axis, (list, tuple)) else [axis]
+    return sorted(normalize_axis(layer, int(a), rank) for a in axes)
+
+
+class RMSNormalization(Layer):
+    """``x * rsqrt(mean(x^2, axis) + epsilon) * scale``, with a learned ``scale`` over ``axis``."""
+
+    def __init__(self, axis: int | Sequence[int] = -1, epsilon: float = 1e-6, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self.axis = list(axis) if isinstance(axis, (list, tuple)) else axis
+        self.epsilon = epsilon
+        self.scale: Any = None
+        self._axes: list[int] = []
+        self._sizes: dict[int, int] = {}
+        self._rank: int | None = None
+
+    def build(self, input_shape: Any) -> None:
+        """Create ``scale`` (ones) with the sizes of the normalized axes."""
+        shape = tuple(input_shape)
+        self._axes = _axes_list(self, self.axis, len(shape))
+        self._sizes = {a: int(shape[a]) for a in self._axes}
+        self._rank = len(shape)
+        self.scale = self.add_weight("scale", tuple(self._sizes[a] for a in self._axes), initializer="ones")
+        self.built = True
+
+    def call(self, inputs: Any) -> Any:  # type: ignore[override]
+        """``inputs * rsqrt(mean(inputs^2) + epsilon) * scale``."""
+        shape = check_input(self, inputs, ndim=self._rank, axes=self._sizes)
+        mean_square = tapegrad.reduce_mean(tapegrad.square(inputs), axis=self._axes, keepdims=True)
+        outputs = inputs * tapegrad.math.rsqrt(mean_square + tapegrad.cast(self.epsilon, inputs.dtype))
+        scale = tapegrad.cast(self.scale, inputs.dtype)
+        if self._axes != [len(shape) - 1]:
+            scale = tapegrad.reshape(scale, [shape[a] if a in self._sizes else 1 for a in range(len(shape))])
+        return outputs * scale
+
+    def compute_output_shape(self, input_shape: Sequence[Any]) -> tuple[Any, ...]:
+        """The input shape."""
+        return tuple(input_shape)
+
+    def get_config(self) -> dict[str, Any]:
+        return {**super().get_config(), "axis": self.axis, "epsilon": self.epsilon}
+
+
+class UnitNormalization(Layer):
+    """Scale each sample to unit L2 norm over ``axis``: ``x * min(rsqrt(sum(x^2)), 1e12)``."""
+
+    def __init__(self, axis: int | Sequence[int] = -1, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        if isinstance(axis, (list, tuple)):
+            self.axis: int | list[int] = [int(a) for a in axis]
+        elif isinstance(axis, int):
+            self.axis = axis
+        else:
+            raise TypeError(
+                "Invalid value for `axis` argument: expected an int or a list/tuple of ints. "
+                f"Received: axis={axis}"
+            )
+
+    def call(self, inputs: Any) -> Any:  # type: ignore[override]
+        """``inputs / ||inputs||`` along ``axis`` (Keras' ``ops.normalize`` with epsilon 1e-12)."""
+        axes = _axes_list(self, self.axis, len(inputs.shape))
+        square_sum = tapegrad.reduce_sum(tapegrad.square(inputs), axis=axes, keepdims=True)
+        inv_norm = tapegrad.minimum(tapegrad.math.rsqrt(square_sum), tapegrad.cast(1e12, inputs.dtype))
+        return inputs * inv_norm
+
+    def compute_output_shape(self, input_shape: Sequence[Any]) -> tuple[Any, ...]:
+        """The input shape."""
+        return tuple(input_shape)
+
+    def get_config(self) -> dict[str, Any]:
+        return {**super().get_config(), "axis": self.axis}

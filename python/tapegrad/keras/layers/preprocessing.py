@@ -18,6 +18,7 @@ import numpy as np
 
 import tapegrad
 
+from ._spec import check_input
 from .base import Layer
 
 #: Keras' ``backend.epsilon()``: the smallest standard deviation ``Normalization`` divides by.
@@ -243,6 +244,9 @@ class Normalization(Layer):
     def call(self, inputs: Any) -> Any:  # type: ignore[override]
         """``(inputs - mean) / max(sqrt(variance), 1e-7)``, or ``mean + inputs * ...`` if ``invert``."""
         dtype = tapegrad.as_dtype(self.dtype)
+        if self._build_input_shape is not None and len(inputs.shape) == len(self._build_input_shape):
+            # Same rank as at build time: the kept axes must match the statistics.
+            check_input(self, inputs, axes={d: self._build_input_shape[d] for d in self._keep_axis})
         inputs = tapegrad.cast(inputs, dtype)
         std = tapegrad.maximum(tapegrad.sqrt(self.variance), tapegrad.cast(_EPSILON, dtype))
         if self.invert:
