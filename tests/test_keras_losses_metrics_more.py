@@ -444,3 +444,113 @@ def test_metric_classes_construct_with_defaults(tf):
             "_" + c.lower() if c.isupper() else c for c in name[1:]
         )
     assert tf.metrics.AUC is tf.keras.metrics.AUC
+
+
+# ------------------------------------------------------------------ focal losses, F-scores, R^2
+@pytest.mark.parametrize("balanced", [False, True])
+def test_binary_focal_crossentropy(tf, balanced):
+    rng = _rng(11)
+    y_true = rng.integers(0, 2, (4, 3)).astype(np.float32)
+    logits = rng.standard_normal((4, 3)).astype(np.float32)
+    p = 1 / (1 + np.exp(-logits.astype(np.float64)))
+    pc = np.clip(p, EPS, 1 - EPS)
+    bce = -(y_true * np.log(pc) + (1 - y_true) * np.log(1 - pc))
+    p_t = y_true * p + (1 - y_true) * (1 - p)
+    focal = (1 - p_t) ** 2.0 * bce
+    if balanced:
+        focal = (y_true * 0.25 + (1 - y_true) * 0.75) * focal
+    per_sample = focal.mean(-1)
+    loss = tf.keras.losses.BinaryFocalCrossentropy(apply_class_balancing=balanced, from_logits=True)
+    np.testing.assert_allclose(float(to_numpy(loss(y_true, logits))), per_sample.mean(), rtol=1e-5)
+    np.testing.assert_allclose(
+        to_numpy(
+            tf.keras.losses.binary_focal_crossentropy(
+                y_true, p.astype(np.float32), apply_class_balancing=balanced
+            )
+        ),
+        per_sample,
+        rtol=1e-4,
+    )
+    config = loss.get_config()
+    assert config["gamma"] == 2.0 and config["alpha"] == 0.25 and config["from_logits"] is True
+    check_gradients(
+        lambda z: tf.keras.losses.binary_focal_crossentropy(
+            tf.constant(y_true, tf.float64), z, from_logits=True
+        ),
+        [logits.astype(np.float64)],
+        order=1,
+    )
+
+
+def test_categorical_focal_crossentropy(tf):
+    rng = _rng(12)
+    y_true = np.eye(4, dtype=np.float32)[rng.integers(0, 4, 5)]
+    logits = rng.standard_normal((5, 4)).astype(np.float32)
+    p = np.exp(logits) / np.exp(logits).sum(-1, keepdims=True)
+    pc = np.clip(p, EPS, 1 - EPS)
+    per_sample = np.sum(0.25 * (1 - pc) ** 2 * -y_true * np.log(pc), axis=-1)
+    loss = tf.keras.losses.CategoricalFocalCrossentropy(from_logits=True)
+    np.testing.assert_allclose(float(to_numpy(loss(y_true, logits))), per_sample.mean(), rtol=1e-5)
+    np.testing.assert_allclose(
+        to_numpy(tf.keras.losses.categorical_focal_crossentropy(y_true, p)), per_sample, rtol=1e-5
+    )
+
+
+@pytest.mark.parametrize("average", [None, "micro", "macro", "weighted"])
+def test_f_scores(tf, average):
+    rng = _rng(13)
+    y_true = np.eye(3, dtype=np.float32)[rng.integers(0, 3, 12)]
+    y_pred = rng.uniform(0, 1, (12, 3)).astype(np.float32)
+    weights = rng.uniform(0.5, 1.5, 12).astype(np.float32)
+
+    def expected(beta, predicted):
+        axis = None if average == "micro" else 0
+        w = weights[:, None]
+        tp = np.sum(predicted * y_true * w, axis=axis)
+        fp = np.sum(predicted * (1 - y_true) * w, axis=axis)
+        fn = np.sum((1 - predicted) * y_true * w, axis=axis)
+        support = np.sum(y_true * w, axis=axis)
+        precision, recall = tp / (tp + fp + EPS), tp / (tp + fn + EPS)
+        score = precision * recall / (beta**2 * precision + recall + EPS) * (1 + beta**2)
+        if average == "weighted":
+            return np.sum(score * support / (support.sum() + EPS))
+        return score if average is None else np.mean(score)
+
+    f1 = tf.keras.metrics.F1Score(average=average)
+    f1.update_state(y_true[:6], y_pred[:6], sample_weight=weights[:6])
+    f1.update_state(y_true[6:], y_pred[6:], sample_weight=weights[6:])
+    on_max = (y_pred == y_pred.max(-1, keepdims=True)).astype(np.float64)
+    np.testing.assert_allclose(to_numpy(f1.result()), expected(1.0, on_max), rtol=1e-5)
+    fbeta = tf.keras.metrics.FBetaScore(average=average, beta=2.0, threshold=0.4)
+    fbeta.update_state(y_true, y_pred, sample_weight=weights)
+    np.testing.assert_allclose(
+        to_numpy(fbeta.result()), expected(2.0, (y_pred > 0.4).astype(np.float64)), rtol=1e-5
+    )
+    assert "beta" not in f1.get_config() and fbeta.get_config()["beta"] == 2.0
+    with pytest.raises(ValueError, match="average"):
+        tf.keras.metrics.F1Score(average="mean")
+
+
+@pytest.mark.parametrize("aggregation", ["uniform_average", "variance_weighted_average", None])
+def test_r2_score(tf, aggregation):
+    rng = _rng(14)
+    y_true = rng.standard_normal((10, 2)).astype(np.float32)
+    y_pred = (y_true + 0.3 * rng.standard_normal((10, 2))).astype(np.float32)
+    metric = tf.keras.metrics.R2Score(class_aggregation=aggregation)
+    metric.update_state(y_true[:4], y_pred[:4])
+    metric.update_state(y_true[4:], y_pred[4:])
+    ss_res = np.sum((y_true - y_pred) ** 2, axis=0)
+    ss_tot = np.sum((y_true - y_true.mean(0)) ** 2, axis=0)
+    raw = 1 - ss_res / ss_tot
+    expected = {
+        "uniform_average": raw.mean(),
+        "variance_weighted_average": np.sum(ss_tot * raw) / ss_tot.sum(),
+        None: raw,
+    }[aggregation]
+    np.testing.assert_allclose(to_numpy(metric.result()), expected, rtol=1e-4)
+    adjusted = tf.keras.metrics.R2Score(num_regressors=2)
+    adjusted.update_state(y_true, y_pred)
+    n = y_true.size
+    np.testing.assert_allclose(
+        float(to_numpy(adjusted.result())), 1 - (1 - raw.mean()) * (n - 1) / (n - 2 - 1), rtol=1e-4
+    )

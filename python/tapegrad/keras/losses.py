@@ -21,7 +21,9 @@ import tapegrad
 
 __all__ = [
     "BinaryCrossentropy",
+    "BinaryFocalCrossentropy",
     "CategoricalCrossentropy",
+    "CategoricalFocalCrossentropy",
     "CategoricalHinge",
     "CosineSimilarity",
     "Hinge",
@@ -37,7 +39,9 @@ __all__ = [
     "SparseCategoricalCrossentropy",
     "SquaredHinge",
     "binary_crossentropy",
+    "binary_focal_crossentropy",
     "categorical_crossentropy",
+    "categorical_focal_crossentropy",
     "categorical_hinge",
     "cosine_similarity",
     "get",
@@ -289,6 +293,58 @@ def categorical_hinge(y_true: Any, y_pred: Any) -> Any:
     pos = tapegrad.reduce_sum(y_true * y_pred, axis=-1)
     neg = tapegrad.reduce_max((1.0 - y_true) * y_pred, axis=-1)
     return tapegrad.maximum(neg - pos + 1.0, tapegrad.zeros_like(pos))
+
+
+def binary_focal_crossentropy(
+    y_true: Any,
+    y_pred: Any,
+    apply_class_balancing: bool = False,
+    alpha: float = 0.25,
+    gamma: float = 2.0,
+    from_logits: bool = False,
+    label_smoothing: float = 0.0,
+    axis: int = -1,
+) -> Any:
+    """Binary cross-entropy scaled by ``(1 - p_t) ** gamma`` (and by ``alpha`` / ``1 - alpha`` for
+    positives / negatives with ``apply_class_balancing``), averaged over ``axis``."""
+    y_pred = _as_tensor(y_pred)
+    y_true = _as_tensor(y_true, y_pred.dtype)
+    if label_smoothing:
+        y_true = y_true * (1.0 - label_smoothing) + 0.5 * label_smoothing
+    if from_logits:
+        y_pred = tapegrad.sigmoid(y_pred)
+    output = _clip_probabilities(y_pred)
+    bce = -(y_true * tapegrad.log(output) + (1 - y_true) * tapegrad.log(1 - output))
+    p_t = y_true * y_pred + (1 - y_true) * (1 - y_pred)
+    focal_bce = tapegrad.pow(1.0 - p_t, gamma) * bce
+    if apply_class_balancing:
+        focal_bce = (y_true * alpha + (1 - y_true) * (1 - alpha)) * focal_bce
+    return tapegrad.reduce_mean(focal_bce, axis=axis)
+
+
+def categorical_focal_crossentropy(
+    y_true: Any,
+    y_pred: Any,
+    alpha: float = 0.25,
+    gamma: float = 2.0,
+    from_logits: bool = False,
+    label_smoothing: float = 0.0,
+    axis: int = -1,
+) -> Any:
+    """``sum(alpha * (1 - p) ** gamma * -y_true * log(p), axis)`` with ``p`` the renormalized,
+    clipped probabilities."""
+    if isinstance(axis, bool):
+        raise ValueError(f"`axis` must be of type `int`. Received: axis={axis} of type {type(axis)}")
+    y_pred = _as_tensor(y_pred)
+    y_true = _as_tensor(y_true, y_pred.dtype)
+    if label_smoothing:
+        y_true = y_true * (1.0 - label_smoothing) + label_smoothing / float(y_true.shape[-1])
+    if from_logits:
+        y_pred = tapegrad.nn.softmax(y_pred, axis=axis)
+    output = _clip_probabilities(y_pred / tapegrad.reduce_sum(y_pred, axis=axis, keepdims=True))
+    cce = -y_true * tapegrad.log(output)
+    focal_cce = tapegrad.pow(1.0 - output, gamma) * alpha * cce
+    return tapegrad.reduce_sum(focal_cce, axis=axis)
 
 
 # ------------------------------------------------------------- reduction
@@ -584,6 +640,73 @@ class CategoricalHinge(_FunctionLoss):
     _loss_fn = staticmethod(categorical_hinge)
 
 
+class BinaryFocalCrossentropy(LossFunctionWrapper):
+    """Focal loss for binary labels: cross-entropy down-weighted on well-classified examples."""
+
+    def __init__(
+        self,
+        apply_class_balancing: bool = False,
+        alpha: float = 0.25,
+        gamma: float = 2.0,
+        from_logits: bool = False,
+        label_smoothing: float = 0.0,
+        axis: int = -1,
+        reduction: str | None = "sum_over_batch_size",
+        name: str = "binary_focal_crossentropy",
+        dtype: Any = None,
+    ) -> None:
+        super().__init__(
+            binary_focal_crossentropy,
+            reduction=reduction,
+            name=name,
+            dtype=dtype,
+            apply_class_balancing=apply_class_balancing,
+            alpha=alpha,
+            gamma=gamma,
+            from_logits=from_logits,
+            label_smoothing=label_smoothing,
+            axis=axis,
+        )
+        self.apply_class_balancing = apply_class_balancing
+        self.alpha = alpha
+        self.gamma = gamma
+        self.from_logits = from_logits
+        self.label_smoothing = label_smoothing
+        self.axis = axis
+
+
+class CategoricalFocalCrossentropy(LossFunctionWrapper):
+    """Focal loss for one-hot labels: ``alpha * (1 - p) ** gamma`` times the cross-entropy."""
+
+    def __init__(
+        self,
+        alpha: float = 0.25,
+        gamma: float = 2.0,
+        from_logits: bool = False,
+        label_smoothing: float = 0.0,
+        axis: int = -1,
+        reduction: str | None = "sum_over_batch_size",
+        name: str = "categorical_focal_crossentropy",
+        dtype: Any = None,
+    ) -> None:
+        super().__init__(
+            categorical_focal_crossentropy,
+            reduction=reduction,
+            name=name,
+            dtype=dtype,
+            alpha=alpha,
+            gamma=gamma,
+            from_logits=from_logits,
+            label_smoothing=label_smoothing,
+            axis=axis,
+        )
+        self.alpha = alpha
+        self.gamma = gamma
+        self.from_logits = from_logits
+        self.label_smoothing = label_smoothing
+        self.axis = axis
+
+
 # Short aliases exported by tf.keras (functions and classes).
 mse = MSE = mean_squared_error
 mae = MAE = mean_absolute_error
@@ -620,6 +743,8 @@ _FUNCTIONS: dict[str, Callable[..., Any]] = {
     "hinge": hinge,
     "squared_hinge": squared_hinge,
     "categorical_hinge": categorical_hinge,
+    "binary_focal_crossentropy": binary_focal_crossentropy,
+    "categorical_focal_crossentropy": categorical_focal_crossentropy,
 }
 _CLASSES: dict[str, type[Loss]] = {
     cls.__name__: cls
@@ -639,6 +764,8 @@ _CLASSES: dict[str, type[Loss]] = {
         Hinge,
         SquaredHinge,
         CategoricalHinge,
+        BinaryFocalCrossentropy,
+        CategoricalFocalCrossentropy,
     )
 }
 

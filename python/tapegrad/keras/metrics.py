@@ -304,9 +304,13 @@ from .mean_metrics import (  # noqa: E402
     sparse_top_k_categorical_accuracy,
     top_k_categorical_accuracy,
 )
+from .score_metrics import F1Score, FBetaScore, R2Score  # noqa: E402
 
 __all__ += [
     "AUC",
+    "F1Score",
+    "FBetaScore",
+    "R2Score",
     "BinaryCrossentropy",
     "CategoricalCrossentropy",
     "CategoricalHinge",
@@ -340,7 +344,9 @@ from .losses import (  # noqa: E402
     MSE,
     MSLE,
     binary_crossentropy,
+    binary_focal_crossentropy,
     categorical_crossentropy,
+    categorical_focal_crossentropy,
     categorical_hinge,
     hinge,
     huber,
@@ -363,7 +369,9 @@ __all__ += [
     "MSE",
     "MSLE",
     "binary_crossentropy",
+    "binary_focal_crossentropy",
     "categorical_crossentropy",
+    "categorical_focal_crossentropy",
     "categorical_hinge",
     "hinge",
     "huber",
