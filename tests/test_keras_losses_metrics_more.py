@@ -554,3 +554,25 @@ def test_r2_score(tf, aggregation):
     np.testing.assert_allclose(
         float(to_numpy(adjusted.result())), 1 - (1 - raw.mean()) * (n - 1) / (n - 2 - 1), rtol=1e-4
     )
+
+
+def test_metrics_get_by_name_and_config(tf):
+    for name, cls in (
+        ("auc", "AUC"),
+        ("AUC", "AUC"),
+        ("accuracy", "Accuracy"),
+        ("mse", "MeanSquaredError"),
+        ("precision", "Precision"),
+        ("categorical_crossentropy", "CategoricalCrossentropy"),
+        ("top_k_categorical_accuracy", "TopKCategoricalAccuracy"),
+        ("root_mean_squared_error", "RootMeanSquaredError"),
+    ):
+        assert type(tf.keras.metrics.get(name)) is getattr(tf.keras.metrics, cls), name
+    metric = tf.keras.metrics.get({"class_name": "AUC", "config": {"num_thresholds": 7, "curve": "PR"}})
+    assert metric.get_config()["num_thresholds"] == 7 and metric.get_config()["curve"] == "PR"
+    restored = tf.keras.metrics.deserialize(
+        tf.keras.metrics.serialize(tf.keras.metrics.Recall(thresholds=0.3))
+    )
+    assert type(restored) is tf.keras.metrics.Recall and restored.get_config()["thresholds"] == 0.3
+    with pytest.raises(ValueError):
+        tf.keras.metrics.get("no_such_metric")

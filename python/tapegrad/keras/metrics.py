@@ -386,3 +386,61 @@ __all__ += [
     "sparse_categorical_crossentropy",
     "squared_hinge",
 ]
+
+
+# ------------------------------------------------------------ lookup by name (Keras 3 rules)
+def _metric_classes() -> dict[str, type[Metric]]:
+    """Every exported metric class by its name and by its snake_case name, plus Keras' aliases."""
+    classes = [
+        value
+        for value in globals().values()
+        if isinstance(value, type) and issubclass(value, Metric) and not value.__name__.startswith("_")
+    ]
+    table: dict[str, type[Metric]] = {cls.__name__: cls for cls in classes}
+    table.update({backend.to_snake_case(cls.__name__): cls for cls in classes})
+    aliases = {
+        "bce": BinaryCrossentropy,
+        "mse": MeanSquaredError,
+        "mae": MeanAbsoluteError,
+        "mape": MeanAbsolutePercentageError,
+        "msle": MeanSquaredLogarithmicError,
+    }
+    table.update(aliases)
+    table.update({name.upper(): cls for name, cls in aliases.items()})
+    return table
+
+
+def serialize(metric: Metric) -> dict[str, Any]:
+    """A Keras-style config dict for ``metric``."""
+    return {
+        "module": "keras.metrics",
+        "class_name": type(metric).__name__,
+        "config": metric.get_config(),
+        "registered_name": None,
+    }
+
+
+def deserialize(config: dict[str, Any]) -> Metric:
+    """Rebuild a metric (with fresh state) from :func:`serialize`'s output."""
+    cls = _metric_classes().get(str(config.get("class_name")))
+    if cls is None:
+        raise ValueError(f"Could not interpret metric identifier: {config}")
+    return cls.from_config(dict(config.get("config", {})))
+
+
+def get(identifier: Any) -> Any:
+    """Resolve a metric: a name (``"auc"``, ``"AUC"``, ``"mse"``) gives a fresh instance, a config
+    dict a rebuilt one; metrics and callables are returned as they are, ``None`` as ``None``."""
+    if identifier is None:
+        return None
+    if isinstance(identifier, dict):
+        return deserialize(identifier)
+    obj = _metric_classes().get(identifier) if isinstance(identifier, str) else identifier
+    if isinstance(obj, type):
+        return obj()
+    if callable(obj):
+        return obj
+    raise ValueError(f"Could not interpret metric identifier: {identifier}")
+
+
+__all__ += ["deserialize", "get", "serialize"]
