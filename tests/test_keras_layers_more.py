@@ -545,3 +545,61 @@ def test_error_messages_name_the_layer(tf):
     with pytest.raises(ValueError, match=re.escape("(2, 4)")) as info:
         layer(np.zeros((2, 4), np.float32))
     assert "ln_check" in str(info.value)
+
+
+def test_training_loop_with_batch_norm_matches_tensorflow(tf):
+    """Dense -> BatchNormalization -> LeakyReLU -> LayerNormalization -> Dense, trained 12 steps by Nadam
+    with a warmup cosine schedule; the numbers are TF 2.21's (Keras 3) for the same start."""
+    rng = np.random.default_rng(0)
+    x = rng.standard_normal((16, 3)).astype(np.float32)
+    y = (x @ np.array([[1.0], [-2.0], [0.5]], np.float32) + 0.3).astype(np.float32)
+    L = tf.keras.layers
+    # No bias before BatchNormalization: its gradient is rounding noise, which Nadam would amplify.
+    dense1, bn, act, ln, dense2 = (
+        L.Dense(4, use_bias=False),
+        L.BatchNormalization(momentum=0.9),
+        L.LeakyReLU(0.1),
+        L.LayerNormalization(),
+        L.Dense(1),
+    )
+
+    def model(t, training):
+        return dense2(ln(act(bn(dense1(t), training=training))))
+
+    model(x, False)
+    for i, v in enumerate(dense1.trainable_weights + dense2.trainable_weights):
+        v.assign(np.random.default_rng(10 + i).uniform(-0.5, 0.5, tuple(v.shape)).astype(np.float32))
+    variables = (
+        dense1.trainable_weights + bn.trainable_weights + ln.trainable_weights + dense2.trainable_weights
+    )
+    schedule = tf.keras.optimizers.schedules.CosineDecay(0.0, 20, warmup_target=0.1, warmup_steps=3)
+    optimizer = tf.keras.optimizers.Nadam(learning_rate=schedule)
+    losses = []
+    for _ in range(12):
+        with tf.GradientTape() as tape:
+            loss = tf.reduce_mean(tf.square(model(x, True) - y))
+        optimizer.apply_gradients(zip(tape.gradient(loss, variables), variables))
+        losses.append(float(to_numpy(loss)))
+    tf_losses = [
+        2.9223060607910156,
+        2.9223060607910156,
+        2.5065574645996094,
+        1.7978007793426514,
+        1.1471410989761353,
+        0.860931932926178,
+        0.7831618189811707,
+        0.7445491552352905,
+        0.7643926739692688,
+        0.5824986696243286,
+        0.47819679975509644,
+        0.40194499492645264,
+    ]
+    np.testing.assert_allclose(losses, tf_losses, rtol=2e-5)
+    np.testing.assert_allclose(
+        to_numpy(bn.moving_mean),
+        [-0.01467086747288704, 0.0492655411362648, 0.028756819665431976, -0.014368714764714241],
+        rtol=1e-4,
+        atol=1e-6,
+    )
+    inference_loss = float(to_numpy(tf.reduce_mean(tf.square(model(x, False) - y))))
+    np.testing.assert_allclose(inference_loss, 0.36360785365104675, rtol=1e-4)

@@ -338,8 +338,8 @@ class GroupNormalization(_AffineNormalization):
 
 
 def _axes_list(layer: Layer, axis: int | Sequence[int], rank: int) -> list[int]:
-    axes = list(axis) if isinstance(axis, (list, tuple)) else [axis]
-    return sorted(normalize_axis(layer, int(a), rank) for a in axes)
+    axes: list[int] = [int(a) for a in axis] if isinstance(axis, (list, tuple)) else [int(axis)]  # type: ignore[arg-type]
+    return sorted(normalize_axis(layer, a, rank) for a in axes)
 
 
 class RMSNormalization(Layer):
