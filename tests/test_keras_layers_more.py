@@ -603,3 +603,12 @@ def test_training_loop_with_batch_norm_matches_tensorflow(tf):
     )
     inference_loss = float(to_numpy(tf.reduce_mean(tf.square(model(x, False) - y))))
     np.testing.assert_allclose(inference_loss, 0.36360785365104675, rtol=1e-4)
+
+
+def test_merge_compute_output_shape(tf):
+    L = tf.keras.layers
+    assert tuple(L.Multiply().compute_output_shape([(None, 3), (None, 1)])) == (None, 3)
+    assert tuple(L.Add().compute_output_shape([(2, 1, 4), (2, 5, 4)])) == (2, 5, 4)
+    assert tuple(L.Concatenate().compute_output_shape([(None, 3), (None, 4)])) == (None, 7)
+    assert tuple(L.Dot(axes=(2, 2)).compute_output_shape([(None, 2, 4), (None, 5, 4)])) == (None, 2, 5)
+    assert tuple(L.Dot(axes=1).compute_output_shape([(None, 4), (None, 4)])) == (None, 1)

@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import math
 from collections.abc import Sequence
 from typing import Any, Callable
 
@@ -20,12 +21,32 @@ def _check_merge_inputs(layer: Layer, inputs: Any) -> list[Any]:
     return list(inputs)
 
 
+def _broadcast_shapes(input_shape: Sequence[Any]) -> tuple[Any, ...]:
+    """The broadcast of several static shapes, aligned from the right; ``None`` where unknown."""
+    shapes = [tuple(s) for s in input_shape]
+    rank = max(len(s) for s in shapes)
+    padded = [(1,) * (rank - len(s)) + s for s in shapes]
+    output = []
+    for sizes in zip(*padded):
+        known = {d for d in sizes if d is not None and d != 1}
+        output.append(known.pop() if len(known) == 1 else (None if None in sizes else 1))
+    return tuple(output)
+
+
 class Concatenate(Layer):
     """Concatenate a list of tensors along ``axis``."""
 
     def __init__(self, axis: int = -1, **kwargs: Any) -> None:
         super().__init__(**kwargs)
         self.axis = axis
+
+    def compute_output_shape(self, input_shape: Sequence[Any]) -> tuple[Any, ...]:
+        """The first shape with the sizes along ``axis`` summed (``None`` if any is unknown)."""
+        shapes = [list(s) for s in input_shape]
+        output = shapes[0]
+        sizes = [s[self.axis] for s in shapes]
+        output[self.axis] = None if None in sizes else sum(sizes)
+        return tuple(output)
 
     def call(self, inputs: Any) -> Any:  # type: ignore[override]
         """``concat(inputs, axis)``."""
@@ -37,6 +58,10 @@ class Concatenate(Layer):
 
 class Add(Layer):
     """The element-wise sum of a list of tensors (broadcasting as ``+`` does)."""
+
+    def compute_output_shape(self, input_shape: Sequence[Any]) -> tuple[Any, ...]:
+        """The broadcast of the input shapes."""
+        return _broadcast_shapes(input_shape)
 
     def call(self, inputs: Any) -> Any:  # type: ignore[override]
         """``inputs[0] + inputs[1] + ...``."""
@@ -68,6 +93,10 @@ class _ElementwiseMerge(Layer):
 
     def _finish(self, merged: Any, count: int) -> Any:
         return merged
+
+    def compute_output_shape(self, input_shape: Sequence[Any]) -> tuple[Any, ...]:
+        """The broadcast of the input shapes (``None`` where a size is unknown)."""
+        return _broadcast_shapes(input_shape)
 
     def call(self, inputs: Any) -> Any:  # type: ignore[override]
         """``op(op(inputs[0], inputs[1]), inputs[2]) ...``."""
@@ -155,10 +184,10 @@ def batch_dot(x: Any, y: Any, axes: Sequence[int]) -> Any:
     y = _move_axis(y, a1, 1)  # (batch, k, y_rest...)
     x_mid = tuple(x.shape)[1:-1]
     y_trail = tuple(y.shape)[2:]
-    batch, k = int(x.shape[0]), int(x.shape[-1])
-    x3 = tapegrad.reshape(x, (batch, -1, k))
-    y3 = tapegrad.reshape(y, (batch, k, -1))
-    result = tapegrad.reshape(tapegrad.matmul(x3, y3), (batch, *x_mid, *y_trail))
+    k = int(x.shape[-1])
+    x3 = tapegrad.reshape(x, (-1, math.prod(x_mid), k))
+    y3 = tapegrad.reshape(y, (-1, k, math.prod(y_trail)))
+    result = tapegrad.reshape(tapegrad.matmul(x3, y3), (-1, *x_mid, *y_trail))
     if x_rank == 2:
         result = tapegrad.squeeze(result, 1)
     elif y_rank == 2:

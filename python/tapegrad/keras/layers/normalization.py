@@ -321,7 +321,8 @@ class GroupNormalization(_AffineNormalization):
         shape = check_input(self, inputs, ndim=self._rank, axes={self.axis: self._channels})
         rank = len(shape)
         axis = normalize_axis(self, self.axis, rank)
-        grouped_shape = [*shape[:axis], self.groups, shape[axis] // self.groups, *shape[axis + 1 :]]
+        # -1 for the batch axis, so an unknown batch size works as in Keras.
+        grouped_shape = [-1, *shape[1:axis], self.groups, shape[axis] // self.groups, *shape[axis + 1 :]]
         grouped = tapegrad.reshape(inputs, grouped_shape)
         reduction_axes = [a for a in range(1, rank + 1) if a != axis]
         mean, variance = tapegrad.nn.moments(grouped, axes=reduction_axes, keepdims=True)
@@ -331,7 +332,7 @@ class GroupNormalization(_AffineNormalization):
         gamma = None if gamma is None else tapegrad.reshape(gamma, broadcast)
         beta = None if beta is None else tapegrad.reshape(beta, broadcast)
         outputs = _normalize(grouped, mean, variance, gamma, beta, self.epsilon)
-        return tapegrad.reshape(outputs, shape)
+        return tapegrad.reshape(outputs, (-1, *shape[1:]))
 
     def get_config(self) -> dict[str, Any]:
         return {**super().get_config(), "groups": self.groups, "axis": self.axis}
