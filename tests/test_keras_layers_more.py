@@ -612,3 +612,9 @@ def test_merge_compute_output_shape(tf):
     assert tuple(L.Concatenate().compute_output_shape([(None, 3), (None, 4)])) == (None, 7)
     assert tuple(L.Dot(axes=(2, 2)).compute_output_shape([(None, 2, 4), (None, 5, 4)])) == (None, 2, 5)
     assert tuple(L.Dot(axes=1).compute_output_shape([(None, 4), (None, 4)])) == (None, 1)
+
+
+@pytest.mark.tapegrad_only  # tf.keras 2's path; TF 2.21's Keras 3 dropped it
+def test_experimental_preprocessing_path(tf):
+    assert tf.keras.layers.experimental.preprocessing.Normalization is tf.keras.layers.Normalization
+    assert tf.keras.layers.experimental.preprocessing.Rescaling is tf.keras.layers.Rescaling

@@ -96,3 +96,7 @@ __all__ += [
     "multiply",
     "subtract",
 ]
+
+from . import experimental  # noqa: E402  (tf.keras 2's layers.experimental.preprocessing)
+
+__all__ += ["experimental"]
