@@ -576,3 +576,14 @@ def test_metrics_get_by_name_and_config(tf):
     assert type(restored) is tf.keras.metrics.Recall and restored.get_config()["thresholds"] == 0.3
     with pytest.raises(ValueError):
         tf.keras.metrics.get("no_such_metric")
+
+
+def test_reduction_names(tf):
+    R = tf.keras.losses.Reduction
+    assert (R.NONE, R.SUM, R.SUM_OVER_BATCH_SIZE) == ("none", "sum", "sum_over_batch_size")
+    loss = tf.keras.losses.Poisson(reduction=R.NONE)
+    assert tuple(loss([[1.0], [2.0]], [[1.5], [0.5]]).shape) == (2,)
+    with pytest.raises(ValueError):
+        tf.keras.losses.Hinge(reduction=R.AUTO)
+    with pytest.raises(ValueError):
+        R.validate("mean_of_means")

@@ -790,3 +790,26 @@ def get(identifier: LossLike) -> Loss | Callable[..., Any] | None:
     if callable(identifier):
         return identifier
     raise ValueError(f"Could not interpret loss identifier: {identifier}")
+
+
+class Reduction:
+    """tf.keras 2's reduction names, kept by TF 2.21 (``"auto"`` is refused by the losses, as there)."""
+
+    AUTO = "auto"
+    NONE = "none"
+    SUM = "sum"
+    SUM_OVER_BATCH_SIZE = "sum_over_batch_size"
+
+    @classmethod
+    def all(cls) -> tuple[str, ...]:
+        """Every reduction name."""
+        return (cls.AUTO, cls.NONE, cls.SUM, cls.SUM_OVER_BATCH_SIZE)
+
+    @classmethod
+    def validate(cls, key: str) -> None:
+        """Raise ``ValueError`` unless ``key`` is one of :meth:`all`."""
+        if key not in cls.all():
+            raise ValueError(f'Invalid Reduction Key: {key}. Expected keys are "{cls.all()}"')
+
+
+__all__ += ["Reduction"]
