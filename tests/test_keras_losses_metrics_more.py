@@ -587,3 +587,53 @@ def test_reduction_names(tf):
         tf.keras.losses.Hinge(reduction=R.AUTO)
     with pytest.raises(ValueError):
         R.validate("mean_of_means")
+
+
+def _np_iou(y_true, y_pred, n, ids, weights=None):
+    cm = np.zeros((n, n))
+    w = np.ones(len(y_true)) if weights is None else weights
+    for t, p, wi in zip(y_true, y_pred, w):
+        if 0 <= t < n and 0 <= p < n:
+            cm[t, p] += wi
+    tp = np.diag(cm)
+    denominator = cm.sum(0) + cm.sum(1) - tp
+    valid = denominator[ids] > 1e-9
+    return np.sum(np.where(valid, tp[ids] / (denominator[ids] + EPS), 0)) / (valid.sum() + EPS)
+
+
+def test_iou_metrics(tf):
+    rng = _rng(15)
+    y_true = rng.integers(0, 3, 30)
+    y_pred = rng.integers(0, 3, 30)
+    weights = rng.uniform(0, 1, 30).astype(np.float32)
+    mean_iou = tf.keras.metrics.MeanIoU(num_classes=3)
+    mean_iou.update_state(y_true[:10], y_pred[:10])
+    mean_iou.update_state(y_true[10:], y_pred[10:])
+    np.testing.assert_allclose(
+        float(to_numpy(mean_iou.result())), _np_iou(y_true, y_pred, 3, [0, 1, 2]), rtol=1e-6
+    )
+    iou = tf.keras.metrics.IoU(num_classes=3, target_class_ids=[0, 2], dtype="float32")
+    iou.update_state(y_true, y_pred, sample_weight=weights)
+    np.testing.assert_allclose(
+        float(to_numpy(iou.result())), _np_iou(y_true, y_pred, 3, [0, 2], weights), rtol=1e-5
+    )
+    # int64 by default, as in TF 2.21: fractional weights truncate to 0
+    truncated = tf.keras.metrics.MeanIoU(num_classes=2)
+    truncated.update_state([0, 0, 1, 1], [0, 1, 0, 1], sample_weight=[0.3, 0.3, 0.3, 0.1])
+    assert float(to_numpy(truncated.result())) == 0.0
+    one_hot = tf.keras.metrics.OneHotMeanIoU(num_classes=3)
+    one_hot.update_state(np.eye(3)[y_true], rng.uniform(0, 1, (30, 3)) + np.eye(3)[y_pred])
+    np.testing.assert_allclose(
+        float(to_numpy(one_hot.result())), _np_iou(y_true, y_pred, 3, [0, 1, 2]), rtol=1e-6
+    )
+    binary = tf.keras.metrics.BinaryIoU(target_class_ids=[0, 1], threshold=0.3, dtype="float32")
+    binary.update_state([0, 1, 0, 1], [0.1, 0.2, 0.4, 0.7], sample_weight=[0.2, 0.3, 0.4, 0.1])
+    np.testing.assert_allclose(float(to_numpy(binary.result())), (0.2 / 0.9 + 0.1 / 0.8) / 2, rtol=1e-5)
+    ignoring = tf.keras.metrics.MeanIoU(num_classes=3, ignore_class=1)
+    ignoring.update_state(y_true, y_pred)
+    keep = y_true != 1
+    np.testing.assert_allclose(
+        float(to_numpy(ignoring.result())), _np_iou(y_true[keep], y_pred[keep], 3, [0, 1, 2]), rtol=1e-6
+    )
+    with pytest.raises(ValueError, match="out of range"):
+        tf.keras.metrics.IoU(num_classes=2, target_class_ids=[2])

@@ -285,6 +285,7 @@ from .confusion_metrics import (  # noqa: E402
     TrueNegatives,
     TruePositives,
 )
+from .iou_metrics import BinaryIoU, IoU, MeanIoU, OneHotIoU, OneHotMeanIoU  # noqa: E402
 from .mean_metrics import (  # noqa: E402
     BinaryCrossentropy,
     CategoricalCrossentropy,
@@ -311,6 +312,11 @@ __all__ += [
     "F1Score",
     "FBetaScore",
     "R2Score",
+    "BinaryIoU",
+    "IoU",
+    "MeanIoU",
+    "OneHotIoU",
+    "OneHotMeanIoU",
     "BinaryCrossentropy",
     "CategoricalCrossentropy",
     "CategoricalHinge",
