@@ -595,8 +595,11 @@ from . import legacy  # noqa: E402  (tf.keras 2's `optimizers.legacy` names)
 from .adadelta import Adadelta  # noqa: E402
 from .adamax import Adamax  # noqa: E402
 from .ftrl import Ftrl  # noqa: E402
+from .lamb import Lamb  # noqa: E402
 from .lion import Lion  # noqa: E402
 from .nadam import Nadam  # noqa: E402
 
-_BY_NAME.update({"nadam": Nadam, "adamax": Adamax, "adadelta": Adadelta, "lion": Lion, "ftrl": Ftrl})
-__all__ += ["Adadelta", "Adamax", "Ftrl", "Lion", "Nadam", "legacy"]
+_BY_NAME.update(
+    {"nadam": Nadam, "adamax": Adamax, "adadelta": Adadelta, "lion": Lion, "ftrl": Ftrl, "lamb": Lamb}
+)
+__all__ += ["Adadelta", "Adamax", "Ftrl", "Lamb", "Lion", "Nadam", "legacy"]
