@@ -178,7 +178,9 @@ class PReLU(Layer):
                 f'Layer "{self.name}": every non-batch axis that is not shared must have a known size. '
                 f"Received input_shape={shape}"
             )
-        self.alpha = self.add_weight("alpha", tuple(param_shape), initializer=self.alpha_initializer)
+        self.alpha = self.add_weight(
+            name="alpha", shape=tuple(param_shape), initializer=self.alpha_initializer
+        )
         self._rank = len(shape)
         self._sizes = {i: int(shape[i]) for i in range(1, len(shape)) if i not in (self.shared_axes or [])}
         self.built = True

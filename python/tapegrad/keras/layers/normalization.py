@@ -73,9 +73,9 @@ class _AffineNormalization(Layer):
 
     def _build_affine(self, shape: tuple[int, ...]) -> None:
         if self.scale:
-            self.gamma = self.add_weight("gamma", shape, initializer=self.gamma_initializer)
+            self.gamma = self.add_weight(name="gamma", shape=shape, initializer=self.gamma_initializer)
         if self.center:
-            self.beta = self.add_weight("beta", shape, initializer=self.beta_initializer)
+            self.beta = self.add_weight(name="beta", shape=shape, initializer=self.beta_initializer)
 
     def _affine_weights(self, dtype: Any) -> tuple[Any, Any]:
         gamma = None if self.gamma is None else tapegrad.cast(self.gamma, dtype)
@@ -156,10 +156,16 @@ class BatchNormalization(_AffineNormalization):
         self._rank, self._channels = len(shape), int(channels)
         self._build_affine((int(channels),))
         self.moving_mean = self.add_weight(
-            "moving_mean", (int(channels),), initializer=self.moving_mean_initializer, trainable=False
+            name="moving_mean",
+            shape=(int(channels),),
+            initializer=self.moving_mean_initializer,
+            trainable=False,
         )
         self.moving_variance = self.add_weight(
-            "moving_variance", (int(channels),), initializer=self.moving_variance_initializer, trainable=False
+            name="moving_variance",
+            shape=(int(channels),),
+            initializer=self.moving_variance_initializer,
+            trainable=False,
         )
         self.built = True
 
@@ -361,7 +367,9 @@ class RMSNormalization(Layer):
         self._axes = _axes_list(self, self.axis, len(shape))
         self._sizes = {a: int(shape[a]) for a in self._axes}
         self._rank = len(shape)
-        self.scale = self.add_weight("scale", tuple(self._sizes[a] for a in self._axes), initializer="ones")
+        self.scale = self.add_weight(
+            name="scale", shape=tuple(self._sizes[a] for a in self._axes), initializer="ones"
+        )
         self.built = True
 
     def call(self, inputs: Any) -> Any:  # type: ignore[override]

@@ -125,13 +125,13 @@ class Normalization(Layer):
         self._mean_and_var_shape = tuple(int(shape[d]) for d in self._keep_axis)
         if self.input_mean is None:
             self.adapt_mean = self.add_weight(
-                "mean", self._mean_and_var_shape, initializer="zeros", trainable=False
+                name="mean", shape=self._mean_and_var_shape, initializer="zeros", trainable=False
             )
             self.adapt_variance = self.add_weight(
-                "variance", self._mean_and_var_shape, initializer="ones", trainable=False
+                name="variance", shape=self._mean_and_var_shape, initializer="ones", trainable=False
             )
             self.count = self.add_weight(
-                "count", (), dtype=tapegrad.int64, initializer="zeros", trainable=False
+                name="count", shape=(), dtype=tapegrad.int64, initializer="zeros", trainable=False
             )
             self.built = True
             self.finalize_state()
