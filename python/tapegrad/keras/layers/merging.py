@@ -248,17 +248,18 @@ class Dot(Layer):
             )
         if 0 in axes:
             raise ValueError(
-                "Cannot perform batch_dot over axis 0. If your inputs are not batched, add a dummy "
-                "batch dimension to your inputs using keras.ops.expand_dims(x, 0)"
+                f'Layer "{self.name}": Cannot perform batch_dot over axis 0. If your inputs are not batched, '
+                "add a dummy batch dimension to your inputs using keras.ops.expand_dims(x, 0)"
             )
         if shape1[0] != shape2[0]:
             raise ValueError(
-                "Cannot do batch_dot on inputs with different batch sizes. "
+                f'Layer "{self.name}": Cannot do batch_dot on inputs with different batch sizes. '
                 f"Received inputs with shapes {shape1} and {shape2}."
             )
         if shape1[axes[0]] != shape2[axes[1]]:
             raise ValueError(
-                f"Incompatible input shapes: axis values {shape1[axes[0]]} (at axis {axes[0]}) != "
+                f'Layer "{self.name}": Incompatible input shapes: axis values '
+                f"{shape1[axes[0]]} (at axis {axes[0]}) != "
                 f"{shape2[axes[1]]} (at axis {axes[1]}). Full input shapes: {shape1}, {shape2}"
             )
         if self.normalize:

@@ -305,18 +305,21 @@ class GroupNormalization(_AffineNormalization):
         dim = shape[axis]
         if dim is None:
             raise ValueError(
-                f"Axis {self.axis} of input tensor should have a defined dimension but the layer "
+                f'Layer "{self.name}": axis {self.axis} of input tensor should have a defined dimension but '
+                "the layer "
                 f"received an input with shape {shape}."
             )
         if self.groups == -1:
             self.groups = int(dim)
         if dim < self.groups:
             raise ValueError(
-                f"Number of groups ({self.groups}) cannot be more than the number of channels ({dim})."
+                f'Layer "{self.name}": Number of groups ({self.groups}) cannot be more than the number of '
+                f"channels ({dim})."
             )
         if dim % self.groups != 0:
             raise ValueError(
-                f"Number of groups ({self.groups}) must be a multiple of the number of channels ({dim})."
+                f'Layer "{self.name}": Number of groups ({self.groups}) must be a multiple of the number of '
+                f"channels ({dim})."
             )
         self._rank, self._channels = len(shape), int(dim)
         self._build_affine((int(dim),))
