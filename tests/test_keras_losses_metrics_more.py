@@ -637,3 +637,29 @@ def test_iou_metrics(tf):
     )
     with pytest.raises(ValueError, match="out of range"):
         tf.keras.metrics.IoU(num_classes=2, target_class_ids=[2])
+
+
+def test_custom_metric_subclass_with_add_weight(tf):
+    class BinaryTruePositives(tf.keras.metrics.Metric):
+        def __init__(self, name="binary_true_positives", **kwargs):
+            super().__init__(name=name, **kwargs)
+            self.true_positives = self.add_weight(name="tp", initializer="zeros")
+            self.offset = self.add_variable(shape=(2,), initializer="ones", name="offset")
+
+        def update_state(self, y_true, y_pred, sample_weight=None):
+            hits = tf.logical_and(tf.cast(y_true, tf.bool), tf.cast(y_pred, tf.bool))
+            hits = tf.cast(hits, self.dtype)
+            if sample_weight is not None:
+                hits = hits * tf.cast(sample_weight, self.dtype)
+            self.true_positives.assign_add(tf.reduce_sum(hits))
+
+        def result(self):
+            return self.true_positives + 0 * tf.reduce_sum(self.offset)
+
+    metric = BinaryTruePositives()
+    metric.update_state([1, 1, 0, 1], [1, 0, 1, 1], sample_weight=[0.5, 1.0, 1.0, 2.0])
+    assert float(to_numpy(metric.result())) == 2.5
+    np.testing.assert_array_equal(to_numpy(metric.offset), [1.0, 1.0])
+    assert len(metric.variables) == 2
+    metric.reset_state()
+    assert float(to_numpy(metric.result())) == 0.0

@@ -133,7 +133,7 @@ class _ConfusionMatrixConditionCount(Metric):
         super().__init__(name=name, dtype=dtype)
         self.init_thresholds = thresholds
         self.thresholds = _threshold_list(thresholds, 0.5)
-        self.accumulator = self.add_variable("accumulator", (len(self.thresholds),))
+        self.accumulator = self.add_variable(name="accumulator", shape=(len(self.thresholds),))
 
     def update_state(self, y_true: Any, y_pred: Any, sample_weight: Any = None) -> None:  # type: ignore[override]
         """Add this batch's weighted count for each threshold."""
@@ -192,8 +192,8 @@ class _PrecisionRecall(Metric):
         self.top_k = top_k
         self.class_id = class_id
         self.thresholds = _threshold_list(thresholds, 0.5 if top_k is None else NEG_INF)
-        self.true_positives = self.add_variable("true_positives", (len(self.thresholds),))
-        self._other_counts = self.add_variable(self._other_variable, (len(self.thresholds),))
+        self.true_positives = self.add_variable(name="true_positives", shape=(len(self.thresholds),))
+        self._other_counts = self.add_variable(name=self._other_variable, shape=(len(self.thresholds),))
         setattr(self, self._other_variable, self._other_counts)
 
     def update_state(self, y_true: Any, y_pred: Any, sample_weight: Any = None) -> None:  # type: ignore[override]
@@ -313,10 +313,10 @@ class AUC(Metric):
             variable_shape: tuple[int, ...] = (self.num_thresholds, self._num_labels)
         else:
             variable_shape = (self.num_thresholds,)
-        self.true_positives = self.add_variable("true_positives", variable_shape)
-        self.false_positives = self.add_variable("false_positives", variable_shape)
-        self.true_negatives = self.add_variable("true_negatives", variable_shape)
-        self.false_negatives = self.add_variable("false_negatives", variable_shape)
+        self.true_positives = self.add_variable(name="true_positives", shape=variable_shape)
+        self.false_positives = self.add_variable(name="false_positives", shape=variable_shape)
+        self.true_negatives = self.add_variable(name="true_negatives", shape=variable_shape)
+        self.false_negatives = self.add_variable(name="false_negatives", shape=variable_shape)
         self._built = True
 
     def update_state(self, y_true: Any, y_pred: Any, sample_weight: Any = None) -> None:  # type: ignore[override]

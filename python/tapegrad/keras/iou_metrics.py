@@ -40,7 +40,9 @@ class _IoUBase(Metric):
         self.sparse_y_pred = sparse_y_pred
         self.axis = axis
         self._dtype_arg = dtype
-        self.total_cm = self.add_variable("total_confusion_matrix", (self.num_classes, self.num_classes))
+        self.total_cm = self.add_variable(
+            name="total_confusion_matrix", shape=(self.num_classes, self.num_classes)
+        )
 
     def update_state(self, y_true: Any, y_pred: Any, sample_weight: Any = None) -> None:  # type: ignore[override]
         """Add this batch's (weighted) ``cm[true, pred]`` counts; ids outside ``[0, num_classes)``

@@ -17,7 +17,7 @@ from typing import Any, Callable
 
 import tapegrad
 
-from . import backend
+from . import backend, initializers
 from .losses import mean_absolute_error, mean_squared_error, squeeze_or_expand_to_same_rank
 
 __all__ = [
@@ -107,13 +107,46 @@ class Metric:
         self.dtype = tapegrad.float32 if dtype is None else tapegrad.as_dtype(dtype)
         self._variables: list[Any] = []
 
-    def add_variable(self, name: str, shape: tuple[int, ...] = (), dtype: Any = None) -> Any:
-        """Create and track a zero-initialized, non-trainable state variable."""
+    def add_variable(
+        self,
+        shape: Any = (),
+        initializer: Any = None,
+        dtype: Any = None,
+        aggregation: str = "sum",
+        name: str | None = None,
+    ) -> Any:
+        """Create and track a non-trainable state variable (zeros unless ``initializer`` says
+        otherwise), with Keras 3's signature; ``add_variable("name", shape)`` also works."""
+        if isinstance(shape, str):  # the (name, shape, dtype) order
+            name, shape, initializer = shape, (() if initializer is None else initializer), None
+        shape = tuple(int(d) for d in shape)
+        dtype = self.dtype if dtype is None else tapegrad.as_dtype(dtype)
+        init = initializers.get("zeros" if initializer is None else initializer)
+        assert init is not None
         variable = tapegrad.Variable(
-            tapegrad.zeros(shape, dtype=dtype or self.dtype), trainable=False, name=f"{self.name}/{name}"
+            tapegrad.cast(init(shape, dtype=dtype), dtype),
+            trainable=False,
+            name=f"{self.name}/{name or 'variable'}",
         )
         self._variables.append(variable)
         return variable
+
+    def add_weight(
+        self,
+        name: str | None = None,
+        shape: Any = (),
+        dtype: Any = None,
+        initializer: Any = None,
+        **kwargs: Any,
+    ) -> Any:
+        """tf.keras 2's spelling of :meth:`add_variable` (``initializer`` defaults to zeros)."""
+        if name is not None and not isinstance(name, str):  # Keras 3's (shape, initializer, ...) order
+            name, shape, initializer = kwargs.pop("name", None), name, (None if shape == () else shape)
+        kwargs.pop("aggregation", None)
+        kwargs.pop("synchronization", None)
+        if kwargs:
+            raise TypeError(f"add_weight: unexpected keyword argument(s) {sorted(kwargs)}")
+        return self.add_variable(shape=shape, initializer=initializer, dtype=dtype, name=name)
 
     @property
     def variables(self) -> list[Any]:
@@ -160,7 +193,7 @@ class Sum(Metric):
 
     def __init__(self, name: str = "sum", dtype: Any = None) -> None:
         super().__init__(name=name, dtype=dtype)
-        self.total = self.add_variable("total")
+        self.total = self.add_variable(name="total")
 
     def update_state(self, values: Any, sample_weight: Any = None) -> None:  # type: ignore[override]
         """Add ``sum(values * sample_weight)`` to the total."""
@@ -177,8 +210,8 @@ class Mean(Metric):
 
     def __init__(self, name: str = "mean", dtype: Any = None) -> None:
         super().__init__(name=name, dtype=dtype)
-        self.total = self.add_variable("total")
-        self.count = self.add_variable("count")
+        self.total = self.add_variable(name="total")
+        self.count = self.add_variable(name="count")
 
     def update_state(self, values: Any, sample_weight: Any = None) -> None:  # type: ignore[override]
         """Add the weighted per-sample means to ``total``, the sample count (or weights) to ``count``."""

@@ -75,10 +75,10 @@ class FBetaScore(Metric):
     def _build(self, y_true_shape: tuple[Any, ...], y_pred_shape: tuple[Any, ...]) -> None:
         _check_2d("FBetaScore", y_true_shape, y_pred_shape)
         shape: tuple[int, ...] = () if self.average == "micro" else (int(y_pred_shape[-1]),)
-        self.true_positives = self.add_variable("true_positives", shape)
-        self.false_positives = self.add_variable("false_positives", shape)
-        self.false_negatives = self.add_variable("false_negatives", shape)
-        self.intermediate_weights = self.add_variable("intermediate_weights", shape)
+        self.true_positives = self.add_variable(name="true_positives", shape=shape)
+        self.false_positives = self.add_variable(name="false_positives", shape=shape)
+        self.false_negatives = self.add_variable(name="false_negatives", shape=shape)
+        self.intermediate_weights = self.add_variable(name="intermediate_weights", shape=shape)
         self._built = True
 
     def update_state(self, y_true: Any, y_pred: Any, sample_weight: Any = None) -> None:  # type: ignore[override]
@@ -178,16 +178,16 @@ class R2Score(Metric):
             )
         self.class_aggregation = class_aggregation
         self.num_regressors = num_regressors
-        self.num_samples = self.add_variable("num_samples", ())
+        self.num_samples = self.add_variable(name="num_samples", shape=())
         self._built = False
 
     def _build(self, y_true_shape: tuple[Any, ...], y_pred_shape: tuple[Any, ...]) -> None:
         _check_2d("R2Score", y_true_shape, y_pred_shape)
         shape = (int(y_pred_shape[-1]),)
-        self.squared_sum = self.add_variable("squared_sum", shape)
-        self.sum = self.add_variable("sum", shape)
-        self.total_mse = self.add_variable("residual", shape)
-        self.count = self.add_variable("count", shape)
+        self.squared_sum = self.add_variable(name="squared_sum", shape=shape)
+        self.sum = self.add_variable(name="sum", shape=shape)
+        self.total_mse = self.add_variable(name="residual", shape=shape)
+        self.count = self.add_variable(name="count", shape=shape)
         self._built = True
 
     def update_state(self, y_true: Any, y_pred: Any, sample_weight: Any = None) -> None:  # type: ignore[override]
