@@ -663,3 +663,39 @@ def test_custom_metric_subclass_with_add_weight(tf):
     assert len(metric.variables) == 2
     metric.reset_state()
     assert float(to_numpy(metric.result())) == 0.0
+
+
+@pytest.mark.parametrize(
+    "name, value, constrained, dependent",
+    [
+        ("SensitivityAtSpecificity", 0.6, "specificity", "sensitivity"),
+        ("SpecificityAtSensitivity", 0.4, "sensitivity", "specificity"),
+        ("PrecisionAtRecall", 0.5, "sensitivity", "precision"),
+        ("RecallAtPrecision", 0.7, "precision", "sensitivity"),
+    ],
+)
+def test_metrics_at_an_operating_point(tf, name, value, constrained, dependent):
+    labels, scores = _scores(16)
+    weights = _rng(17).uniform(0.5, 1.5, labels.shape).astype(np.float32)
+    thresholds = [0.0] + [(i + 1) / 49 for i in range(48)] + [1.0]
+    c = _np_counts(labels, scores, thresholds, weights)
+    div = lambda a, b: np.where(b == 0, 0.0, a / np.where(b == 0, 1, b))  # noqa: E731
+    rates = {
+        "sensitivity": div(c["tp"], c["tp"] + c["fn"]),
+        "specificity": div(c["tn"], c["tn"] + c["fp"]),
+        "precision": div(c["tp"], c["tp"] + c["fp"]),
+    }
+    expected = max(0.0, np.max(np.where(rates[constrained] >= value, rates[dependent], 0.0)))
+    metric = getattr(tf.keras.metrics, name)(value, num_thresholds=50)
+    metric.update_state(labels, scores, sample_weight=weights)
+    np.testing.assert_allclose(float(to_numpy(metric.result())), expected, rtol=1e-5, atol=1e-7)
+    config = metric.get_config()
+    argument = {
+        "SensitivityAtSpecificity": "specificity",
+        "SpecificityAtSensitivity": "sensitivity",
+        "PrecisionAtRecall": "recall",
+        "RecallAtPrecision": "precision",
+    }[name]
+    assert config["num_thresholds"] == 50 and config[argument] == value
+    with pytest.raises(ValueError):
+        getattr(tf.keras.metrics, name)(1.5)

@@ -113,6 +113,16 @@ def _cases() -> dict[str, Callable[[], object]]:
             "true_positives_weighted": lambda: _metric(
                 M.TruePositives(), labels, scores, sample_weight=weights
             ),
+            "sensitivity_at_specificity": lambda: _metric(M.SensitivityAtSpecificity(0.6), labels, scores),
+            "specificity_at_sensitivity_class_1": lambda: _metric(
+                M.SpecificityAtSensitivity(0.4, num_thresholds=20, class_id=1), labels, scores
+            ),
+            "precision_at_recall_weighted": lambda: _metric(
+                M.PrecisionAtRecall(0.5), labels, scores, sample_weight=weights
+            ),
+            "recall_at_precision_one_threshold": lambda: _metric(
+                M.RecallAtPrecision(0.3, num_thresholds=1), labels, scores
+            ),
             "top_2_accuracy_3d": lambda: _metric(M.TopKCategoricalAccuracy(k=2), one_hot_3d, scores_3d),
             "sparse_top_1_accuracy_3d": lambda: _metric(
                 M.SparseTopKCategoricalAccuracy(k=1), ids_3d, scores_3d

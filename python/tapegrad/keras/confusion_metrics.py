@@ -412,3 +412,182 @@ class AUC(Metric):
         if self._init_from_thresholds:
             config["thresholds"] = self._thresholds[1:-1]
         return config
+
+
+class _AtOperatingPoint(Metric):
+    """The best value of one rate among the thresholds where another rate reaches ``value``.
+
+    Counts are kept at ``num_thresholds`` evenly spaced thresholds from 0 to 1 (just 0.5
+    when ``num_thresholds`` is 1).
+    """
+
+    _argument = "value"
+
+    def __init__(
+        self,
+        value: float,
+        num_thresholds: int = 200,
+        class_id: int | None = None,
+        name: str | None = None,
+        dtype: Any = None,
+    ) -> None:
+        if value < 0 or value > 1:
+            raise ValueError(
+                f"Argument `{self._argument}` must be in the range [0, 1]. Received: {self._argument}={value}"
+            )
+        if num_thresholds <= 0:
+            raise ValueError(
+                f"Argument `num_thresholds` must be an integer > 0. Received: num_thresholds={num_thresholds}"
+            )
+        super().__init__(name=name, dtype=dtype)
+        self.value = value
+        self.num_thresholds = num_thresholds
+        self.class_id = class_id
+        if num_thresholds == 1:
+            self.thresholds = [0.5]
+        else:
+            inner = [(i + 1) * 1.0 / (num_thresholds - 1) for i in range(num_thresholds - 2)]
+            self.thresholds = [0.0, *inner, 1.0]
+        shape = (len(self.thresholds),)
+        self.true_positives = self.add_variable(name="true_positives", shape=shape)
+        self.false_positives = self.add_variable(name="false_positives", shape=shape)
+        self.true_negatives = self.add_variable(name="true_negatives", shape=shape)
+        self.false_negatives = self.add_variable(name="false_negatives", shape=shape)
+
+    def update_state(self, y_true: Any, y_pred: Any, sample_weight: Any = None) -> None:  # type: ignore[override]
+        """Accumulate this batch's confusion counts at every threshold."""
+        update_confusion_counts(
+            {
+                "tp": self.true_positives,
+                "tn": self.true_negatives,
+                "fp": self.false_positives,
+                "fn": self.false_negatives,
+            },
+            y_true,
+            y_pred,
+            self.thresholds,
+            class_id=self.class_id,
+            sample_weight=sample_weight,
+        )
+
+    def _rates(self) -> dict[str, Any]:
+        tp, fp, tn, fn = self.true_positives, self.false_positives, self.true_negatives, self.false_negatives
+        divide = tapegrad.math.divide_no_nan
+        return {
+            "sensitivity": divide(tp, tp + fn),  # = recall
+            "specificity": divide(tn, tn + fp),
+            "precision": divide(tp, tp + fp),
+        }
+
+    def _best(self, constrained: Any, dependent: Any) -> Any:
+        """``max(dependent where constrained >= value)``, 0 when no threshold qualifies."""
+        feasible = constrained >= self.value
+        return tapegrad.reduce_max(
+            tapegrad.concat(
+                [
+                    tapegrad.zeros((1,), dtype=dependent.dtype),
+                    tapegrad.where(feasible, dependent, tapegrad.zeros_like(dependent)),
+                ],
+                axis=0,
+            )
+        )
+
+    def get_config(self) -> dict[str, Any]:
+        return {
+            **super().get_config(),
+            "class_id": self.class_id,
+            "num_thresholds": self.num_thresholds,
+            self._argument: self.value,
+        }
+
+
+class SensitivityAtSpecificity(_AtOperatingPoint):
+    """The best sensitivity (recall) at a specificity of at least ``specificity``."""
+
+    _argument = "specificity"
+
+    def __init__(
+        self,
+        specificity: float,
+        num_thresholds: int = 200,
+        class_id: int | None = None,
+        name: str | None = None,
+        dtype: Any = None,
+    ) -> None:
+        super().__init__(
+            specificity, num_thresholds=num_thresholds, class_id=class_id, name=name, dtype=dtype
+        )
+        self.specificity = specificity
+
+    def result(self) -> Any:
+        """``max(sensitivity)`` over thresholds with ``specificity >= value``."""
+        rates = self._rates()
+        return self._best(rates["specificity"], rates["sensitivity"])
+
+
+class SpecificityAtSensitivity(_AtOperatingPoint):
+    """The best specificity at a sensitivity (recall) of at least ``sensitivity``."""
+
+    _argument = "sensitivity"
+
+    def __init__(
+        self,
+        sensitivity: float,
+        num_thresholds: int = 200,
+        class_id: int | None = None,
+        name: str | None = None,
+        dtype: Any = None,
+    ) -> None:
+        super().__init__(
+            sensitivity, num_thresholds=num_thresholds, class_id=class_id, name=name, dtype=dtype
+        )
+        self.sensitivity = sensitivity
+
+    def result(self) -> Any:
+        """``max(specificity)`` over thresholds with ``sensitivity >= value``."""
+        rates = self._rates()
+        return self._best(rates["sensitivity"], rates["specificity"])
+
+
+class PrecisionAtRecall(_AtOperatingPoint):
+    """The best precision at a recall of at least ``recall``."""
+
+    _argument = "recall"
+
+    def __init__(
+        self,
+        recall: float,
+        num_thresholds: int = 200,
+        class_id: int | None = None,
+        name: str | None = None,
+        dtype: Any = None,
+    ) -> None:
+        super().__init__(recall, num_thresholds=num_thresholds, class_id=class_id, name=name, dtype=dtype)
+        self.recall = recall
+
+    def result(self) -> Any:
+        """``max(precision)`` over thresholds with ``recall >= value``."""
+        rates = self._rates()
+        return self._best(rates["sensitivity"], rates["precision"])
+
+
+class RecallAtPrecision(_AtOperatingPoint):
+    """The best recall at a precision of at least ``precision``."""
+
+    _argument = "precision"
+
+    def __init__(
+        self,
+        precision: float,
+        num_thresholds: int = 200,
+        class_id: int | None = None,
+        name: str | None = None,
+        dtype: Any = None,
+    ) -> None:
+        super().__init__(precision, num_thresholds=num_thresholds, class_id=class_id, name=name, dtype=dtype)
+        self.precision = precision
+
+    def result(self) -> Any:
+        """``max(recall)`` over thresholds with ``precision >= value``."""
+        rates = self._rates()
+        return self._best(rates["precision"], rates["sensitivity"])
