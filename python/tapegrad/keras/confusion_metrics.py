@@ -27,7 +27,6 @@ from .metrics import Metric
 #: Keras' ``NEG_INF``: predictions outside the top k are replaced by it.
 NEG_INF = -1e10
 _EPSILON = 1e-7
-_KINDS = ("tp", "fp", "tn", "fn")
 
 
 def _threshold_list(thresholds: Any, default: float) -> list[float]:
@@ -98,14 +97,12 @@ def update_confusion_counts(
         labels = tapegrad.expand_dims(tapegrad.not_equal(y_true, 0), 0)
         t = tapegrad.reshape(t, (-1, 1, 1))
         weights = None if weights is None else tapegrad.expand_dims(weights, 0)
-        sum_axis = 1
     else:
         # (thresholds, every prediction)
         predictions = tapegrad.reshape(y_pred, (1, -1))
         labels = tapegrad.reshape(tapegrad.not_equal(y_true, 0), (1, -1))
         t = tapegrad.reshape(t, (-1, 1))
         weights = None if weights is None else tapegrad.reshape(weights, (1, -1))
-        sum_axis = 1
     pred_is_pos = tapegrad.broadcast_to(predictions > t, (len(thresholds), *tuple(predictions.shape)[1:]))
     label_is_pos = tapegrad.broadcast_to(labels, tuple(pred_is_pos.shape))
     conditions = {
@@ -119,7 +116,7 @@ def update_confusion_counts(
         hits = tapegrad.cast(tapegrad.logical_and(label, pred), dtype)
         if weights is not None:
             hits = hits * weights
-        variable.assign_add(tapegrad.reduce_sum(hits, axis=sum_axis))
+        variable.assign_add(tapegrad.reduce_sum(hits, axis=1))  # over the predictions
 
 
 class _ConfusionMatrixConditionCount(Metric):
