@@ -170,7 +170,7 @@ def test_optimizer_two_variables_and_minimize(tf, name):
         np.testing.assert_allclose(to_numpy(var), to_numpy(alone), rtol=1e-6)
 
 
-@pytest.mark.parametrize("name", ["Nadam", "Adamax", "Adadelta", "Lion", "Ftrl", "Lamb"])
+@pytest.mark.parametrize("name", ["Nadam", "Adamax", "Adadelta", "Lion", "Ftrl", "Lamb", "Adafactor"])
 def test_new_optimizers_config_round_trip_and_get(tf, name):
     cls = getattr(tf.keras.optimizers, name)
     optimizer = cls(learning_rate=0.25)

@@ -37,6 +37,14 @@ def _optimizer_run(name, **kwargs):
     return variable
 
 
+def _optimizer_run_vector(name, **kwargs):
+    variable = tf.Variable([1.0, -2.0, 0.5])
+    optimizer = getattr(tf.keras.optimizers, name)(**kwargs)
+    for i in range(5):
+        optimizer.apply_gradients([(tf.constant([0.1 * i, -0.3, 0.2]), variable)])
+    return variable
+
+
 def _cases() -> dict[str, Callable[[], object]]:
     """Name -> zero-argument function returning a tensor or a list of tensors."""
     rng = np.random.default_rng(42)
@@ -166,6 +174,14 @@ def _cases() -> dict[str, Callable[[], object]]:
                 "Ftrl", learning_rate=tf.keras.optimizers.schedules.PolynomialDecay(0.5, 3, cycle=True)
             ),
             "lamb_weight_decay": lambda: _optimizer_run("Lamb", learning_rate=0.1, weight_decay=0.01),
+            "adafactor_matrix": lambda: _optimizer_run("Adafactor", learning_rate=0.1),
+            "adafactor_matrix_absolute_step": lambda: _optimizer_run(
+                "Adafactor", learning_rate=0.7, relative_step=False, clip_threshold=0.5
+            ),
+            "adafactor_vector": lambda: _optimizer_run_vector("Adafactor", learning_rate=0.1),
+            "adafactor_schedule": lambda: _optimizer_run_vector(
+                "Adafactor", learning_rate=tf.keras.optimizers.schedules.ExponentialDecay(0.9, 2, 0.5)
+            ),
         }
     )
     return cases

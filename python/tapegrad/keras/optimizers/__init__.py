@@ -593,6 +593,7 @@ def get(identifier: OptimizerLike) -> Optimizer:
 # More optimizers, one module each; registered for `get("nadam")` and serialization.
 from . import legacy  # noqa: E402  (tf.keras 2's `optimizers.legacy` names)
 from .adadelta import Adadelta  # noqa: E402
+from .adafactor import Adafactor  # noqa: E402
 from .adamax import Adamax  # noqa: E402
 from .ftrl import Ftrl  # noqa: E402
 from .lamb import Lamb  # noqa: E402
@@ -600,6 +601,14 @@ from .lion import Lion  # noqa: E402
 from .nadam import Nadam  # noqa: E402
 
 _BY_NAME.update(
-    {"nadam": Nadam, "adamax": Adamax, "adadelta": Adadelta, "lion": Lion, "ftrl": Ftrl, "lamb": Lamb}
+    {
+        "nadam": Nadam,
+        "adamax": Adamax,
+        "adadelta": Adadelta,
+        "adafactor": Adafactor,
+        "lion": Lion,
+        "ftrl": Ftrl,
+        "lamb": Lamb,
+    }
 )
-__all__ += ["Adadelta", "Adamax", "Ftrl", "Lamb", "Lion", "Nadam", "legacy"]
+__all__ += ["Adadelta", "Adafactor", "Adamax", "Ftrl", "Lamb", "Lion", "Nadam", "legacy"]
