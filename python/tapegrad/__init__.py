@@ -340,3 +340,9 @@ __all__ = [
     "zeros",
     "zeros_like",
 ]
+
+# `tf.optimizers`, `tf.losses` and `tf.metrics`: TF 2 exposes the Keras modules under these names.
+optimizers = keras.optimizers
+losses = keras.losses
+metrics = keras.metrics
+__all__ += ["losses", "metrics", "optimizers"]

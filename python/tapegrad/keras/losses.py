@@ -21,27 +21,41 @@ import tapegrad
 
 __all__ = [
     "BinaryCrossentropy",
+    "BinaryFocalCrossentropy",
     "CategoricalCrossentropy",
+    "CategoricalFocalCrossentropy",
+    "CategoricalHinge",
     "CosineSimilarity",
+    "Hinge",
     "Huber",
     "KLDivergence",
     "LogCosh",
     "Loss",
     "MeanAbsoluteError",
+    "MeanAbsolutePercentageError",
     "MeanSquaredError",
     "MeanSquaredLogarithmicError",
+    "Poisson",
     "SparseCategoricalCrossentropy",
+    "SquaredHinge",
     "binary_crossentropy",
+    "binary_focal_crossentropy",
     "categorical_crossentropy",
+    "categorical_focal_crossentropy",
+    "categorical_hinge",
     "cosine_similarity",
     "get",
+    "hinge",
     "huber",
     "kl_divergence",
     "log_cosh",
     "mean_absolute_error",
+    "mean_absolute_percentage_error",
     "mean_squared_error",
     "mean_squared_logarithmic_error",
+    "poisson",
     "sparse_categorical_crossentropy",
+    "squared_hinge",
 ]
 
 #: Keras' fuzz factor (``keras.backend.epsilon()``), used to clip probabilities.
@@ -238,6 +252,101 @@ def sparse_categorical_crossentropy(
     return tapegrad.nn.sparse_softmax_cross_entropy_with_logits(labels=labels, logits=logits)
 
 
+def mean_absolute_percentage_error(y_true: Any, y_pred: Any) -> Any:
+    """``100 * mean(|y_true - y_pred| / max(|y_true|, eps), axis=-1)``."""
+    y_true, y_pred = _pair(y_true, y_pred)
+    diff = tapegrad.abs((y_true - y_pred) / tapegrad.maximum(tapegrad.abs(y_true), EPSILON))
+    return 100.0 * tapegrad.reduce_mean(diff, axis=-1)
+
+
+def poisson(y_true: Any, y_pred: Any) -> Any:
+    """``mean(y_pred - y_true * log(y_pred + eps), axis=-1)``."""
+    y_pred = _as_tensor(y_pred)
+    y_true = _as_tensor(y_true, y_pred.dtype)
+    return tapegrad.reduce_mean(y_pred - y_true * tapegrad.log(y_pred + EPSILON), axis=-1)
+
+
+def _binary_labels_to_hinge(y_true: Any) -> Any:
+    """Labels that are all 0 or 1 become -1 / 1; other labels are used as they are (Keras 3)."""
+    is_binary = tapegrad.reduce_all(tapegrad.logical_or(tapegrad.equal(y_true, 0), tapegrad.equal(y_true, 1)))
+    return 2.0 * y_true - 1.0 if bool(is_binary) else y_true
+
+
+def hinge(y_true: Any, y_pred: Any) -> Any:
+    """``mean(max(1 - y_true * y_pred, 0), axis=-1)``; 0/1 labels are mapped to -1/1."""
+    y_pred = _as_tensor(y_pred)
+    y_true = _binary_labels_to_hinge(_as_tensor(y_true, y_pred.dtype))
+    return tapegrad.reduce_mean(tapegrad.maximum(1.0 - y_true * y_pred, 0.0), axis=-1)
+
+
+def squared_hinge(y_true: Any, y_pred: Any) -> Any:
+    """``mean(square(max(1 - y_true * y_pred, 0)), axis=-1)``; 0/1 labels are mapped to -1/1."""
+    y_pred = _as_tensor(y_pred)
+    y_true = _binary_labels_to_hinge(_as_tensor(y_true, y_pred.dtype))
+    return tapegrad.reduce_mean(tapegrad.square(tapegrad.maximum(1.0 - y_true * y_pred, 0.0)), axis=-1)
+
+
+def categorical_hinge(y_true: Any, y_pred: Any) -> Any:
+    """``max(max((1 - y_true) * y_pred) - sum(y_true * y_pred) + 1, 0)`` over the last axis."""
+    y_pred = _as_tensor(y_pred)
+    y_true = _as_tensor(y_true, y_pred.dtype)
+    pos = tapegrad.reduce_sum(y_true * y_pred, axis=-1)
+    neg = tapegrad.reduce_max((1.0 - y_true) * y_pred, axis=-1)
+    return tapegrad.maximum(neg - pos + 1.0, tapegrad.zeros_like(pos))
+
+
+def binary_focal_crossentropy(
+    y_true: Any,
+    y_pred: Any,
+    apply_class_balancing: bool = False,
+    alpha: float = 0.25,
+    gamma: float = 2.0,
+    from_logits: bool = False,
+    label_smoothing: float = 0.0,
+    axis: int = -1,
+) -> Any:
+    """Binary cross-entropy scaled by ``(1 - p_t) ** gamma`` (and by ``alpha`` / ``1 - alpha`` for
+    positives / negatives with ``apply_class_balancing``), averaged over ``axis``."""
+    y_pred = _as_tensor(y_pred)
+    y_true = _as_tensor(y_true, y_pred.dtype)
+    if label_smoothing:
+        y_true = y_true * (1.0 - label_smoothing) + 0.5 * label_smoothing
+    if from_logits:
+        y_pred = tapegrad.sigmoid(y_pred)
+    output = _clip_probabilities(y_pred)
+    bce = -(y_true * tapegrad.log(output) + (1 - y_true) * tapegrad.log(1 - output))
+    p_t = y_true * y_pred + (1 - y_true) * (1 - y_pred)
+    focal_bce = tapegrad.pow(1.0 - p_t, gamma) * bce
+    if apply_class_balancing:
+        focal_bce = (y_true * alpha + (1 - y_true) * (1 - alpha)) * focal_bce
+    return tapegrad.reduce_mean(focal_bce, axis=axis)
+
+
+def categorical_focal_crossentropy(
+    y_true: Any,
+    y_pred: Any,
+    alpha: float = 0.25,
+    gamma: float = 2.0,
+    from_logits: bool = False,
+    label_smoothing: float = 0.0,
+    axis: int = -1,
+) -> Any:
+    """``sum(alpha * (1 - p) ** gamma * -y_true * log(p), axis)`` with ``p`` the renormalized,
+    clipped probabilities."""
+    if isinstance(axis, bool):
+        raise ValueError(f"`axis` must be of type `int`. Received: axis={axis} of type {type(axis)}")
+    y_pred = _as_tensor(y_pred)
+    y_true = _as_tensor(y_true, y_pred.dtype)
+    if label_smoothing:
+        y_true = y_true * (1.0 - label_smoothing) + label_smoothing / float(y_true.shape[-1])
+    if from_logits:
+        y_pred = tapegrad.nn.softmax(y_pred, axis=axis)
+    output = _clip_probabilities(y_pred / tapegrad.reduce_sum(y_pred, axis=axis, keepdims=True))
+    cce = -y_true * tapegrad.log(output)
+    focal_cce = tapegrad.pow(1.0 - output, gamma) * alpha * cce
+    return tapegrad.reduce_sum(focal_cce, axis=axis)
+
+
 # ------------------------------------------------------------- reduction
 def _standardize_reduction(reduction: str | None) -> str | None:
     if reduction not in _REDUCTIONS:
@@ -330,46 +439,58 @@ class LossFunctionWrapper(Loss):
         return {**super().get_config(), **self._fn_kwargs}
 
 
-def _wrapper_class(
-    fn: Callable[..., Any], class_name: str, default_name: str, doc: str
-) -> type[LossFunctionWrapper]:
-    """A ``LossFunctionWrapper`` subclass for a loss function without hyper-parameters."""
+class _FunctionLoss(LossFunctionWrapper):
+    """A :class:`LossFunctionWrapper` for a loss function without hyper-parameters.
+
+    Subclasses set ``_loss_fn`` (a ``staticmethod``) and ``_default_name``; their
+    constructor takes only ``reduction``, ``name`` and ``dtype``, as in Keras.
+    """
+
+    _default_name = "loss"
+
+    @staticmethod
+    def _loss_fn(y_true: Any, y_pred: Any) -> Any:
+        raise NotImplementedError
 
     def __init__(
-        self: LossFunctionWrapper,
-        reduction: str | None = "sum_over_batch_size",
-        name: str = default_name,
-        dtype: Any = None,
+        self, reduction: str | None = "sum_over_batch_size", name: str | None = None, dtype: Any = None
     ) -> None:
-        LossFunctionWrapper.__init__(self, fn, reduction=reduction, name=name, dtype=dtype)
-
-    return type(
-        class_name, (LossFunctionWrapper,), {"__init__": __init__, "__doc__": doc, "__module__": __name__}
-    )
+        super().__init__(self._loss_fn, reduction=reduction, name=name or self._default_name, dtype=dtype)
 
 
-MeanSquaredError = _wrapper_class(
-    mean_squared_error, "MeanSquaredError", "mean_squared_error", "Mean of squared errors over the last axis."
-)
-MeanAbsoluteError = _wrapper_class(
-    mean_absolute_error,
-    "MeanAbsoluteError",
-    "mean_absolute_error",
-    "Mean of absolute errors over the last axis.",
-)
-MeanSquaredLogarithmicError = _wrapper_class(
-    mean_squared_logarithmic_error,
-    "MeanSquaredLogarithmicError",
-    "mean_squared_logarithmic_error",
-    "Mean squared error of ``log(1 + y)``.",
-)
-KLDivergence = _wrapper_class(
-    kl_divergence,
-    "KLDivergence",
-    "kl_divergence",
-    "Kullback-Leibler divergence ``sum(y_true * log(y_true / y_pred))``.",
-)
-LogCosh = _wrapper_class(log_cosh, "LogCosh", "log_cosh", "Mean of ``log(cosh(y_pred - y_true))``.")
+class MeanSquaredError(_FunctionLoss):
+    """Mean of squared errors over the last axis."""
+
+    _default_name = "mean_squared_error"
+    _loss_fn = staticmethod(mean_squared_error)
+
+
+class MeanAbsoluteError(_FunctionLoss):
+    """Mean of absolute errors over the last axis."""
+
+    _default_name = "mean_absolute_error"
+    _loss_fn = staticmethod(mean_absolute_error)
+
+
+class MeanSquaredLogarithmicError(_FunctionLoss):
+    """Mean squared error of ``log(1 + y)``."""
+
+    _default_name = "mean_squared_logarithmic_error"
+    _loss_fn = staticmethod(mean_squared_logarithmic_error)
+
+
+class KLDivergence(_FunctionLoss):
+    """Kullback-Leibler divergence ``sum(y_true * log(y_true / y_pred))``."""
+
+    _default_name = "kl_divergence"
+    _loss_fn = staticmethod(kl_divergence)
+
+
+class LogCosh(_FunctionLoss):
+    """Mean of ``log(cosh(y_pred - y_true))``."""
+
+    _default_name = "log_cosh"
+    _loss_fn = staticmethod(log_cosh)
 
 
 class CosineSimilarity(LossFunctionWrapper):
@@ -484,12 +605,115 @@ class SparseCategoricalCrossentropy(LossFunctionWrapper):
         return {**Loss.get_config(self), "from_logits": self.from_logits, "ignore_class": self.ignore_class}
 
 
+class MeanAbsolutePercentageError(_FunctionLoss):
+    """Mean absolute percentage error: ``100 * mean(|y_true - y_pred| / |y_true|)``."""
+
+    _default_name = "mean_absolute_percentage_error"
+    _loss_fn = staticmethod(mean_absolute_percentage_error)
+
+
+class Poisson(_FunctionLoss):
+    """Poisson loss ``mean(y_pred - y_true * log(y_pred))``."""
+
+    _default_name = "poisson"
+    _loss_fn = staticmethod(poisson)
+
+
+class Hinge(_FunctionLoss):
+    """Hinge loss for labels in {-1, 1} (or {0, 1})."""
+
+    _default_name = "hinge"
+    _loss_fn = staticmethod(hinge)
+
+
+class SquaredHinge(_FunctionLoss):
+    """Squared hinge loss for labels in {-1, 1} (or {0, 1})."""
+
+    _default_name = "squared_hinge"
+    _loss_fn = staticmethod(squared_hinge)
+
+
+class CategoricalHinge(_FunctionLoss):
+    """Categorical hinge loss for one-hot labels."""
+
+    _default_name = "categorical_hinge"
+    _loss_fn = staticmethod(categorical_hinge)
+
+
+class BinaryFocalCrossentropy(LossFunctionWrapper):
+    """Focal loss for binary labels: cross-entropy down-weighted on well-classified examples."""
+
+    def __init__(
+        self,
+        apply_class_balancing: bool = False,
+        alpha: float = 0.25,
+        gamma: float = 2.0,
+        from_logits: bool = False,
+        label_smoothing: float = 0.0,
+        axis: int = -1,
+        reduction: str | None = "sum_over_batch_size",
+        name: str = "binary_focal_crossentropy",
+        dtype: Any = None,
+    ) -> None:
+        super().__init__(
+            binary_focal_crossentropy,
+            reduction=reduction,
+            name=name,
+            dtype=dtype,
+            apply_class_balancing=apply_class_balancing,
+            alpha=alpha,
+            gamma=gamma,
+            from_logits=from_logits,
+            label_smoothing=label_smoothing,
+            axis=axis,
+        )
+        self.apply_class_balancing = apply_class_balancing
+        self.alpha = alpha
+        self.gamma = gamma
+        self.from_logits = from_logits
+        self.label_smoothing = label_smoothing
+        self.axis = axis
+
+
+class CategoricalFocalCrossentropy(LossFunctionWrapper):
+    """Focal loss for one-hot labels: ``alpha * (1 - p) ** gamma`` times the cross-entropy."""
+
+    def __init__(
+        self,
+        alpha: float = 0.25,
+        gamma: float = 2.0,
+        from_logits: bool = False,
+        label_smoothing: float = 0.0,
+        axis: int = -1,
+        reduction: str | None = "sum_over_batch_size",
+        name: str = "categorical_focal_crossentropy",
+        dtype: Any = None,
+    ) -> None:
+        super().__init__(
+            categorical_focal_crossentropy,
+            reduction=reduction,
+            name=name,
+            dtype=dtype,
+            alpha=alpha,
+            gamma=gamma,
+            from_logits=from_logits,
+            label_smoothing=label_smoothing,
+            axis=axis,
+        )
+        self.alpha = alpha
+        self.gamma = gamma
+        self.from_logits = from_logits
+        self.label_smoothing = label_smoothing
+        self.axis = axis
+
+
 # Short aliases exported by tf.keras (functions and classes).
 mse = MSE = mean_squared_error
 mae = MAE = mean_absolute_error
 msle = MSLE = mean_squared_logarithmic_error
 kld = KLD = kullback_leibler_divergence = kl_divergence
 logcosh = log_cosh
+mape = MAPE = mean_absolute_percentage_error
 
 _FUNCTIONS: dict[str, Callable[..., Any]] = {
     "mean_squared_error": mean_squared_error,
@@ -512,6 +736,15 @@ _FUNCTIONS: dict[str, Callable[..., Any]] = {
     "binary_crossentropy": binary_crossentropy,
     "categorical_crossentropy": categorical_crossentropy,
     "sparse_categorical_crossentropy": sparse_categorical_crossentropy,
+    "mean_absolute_percentage_error": mean_absolute_percentage_error,
+    "mape": mape,
+    "MAPE": MAPE,
+    "poisson": poisson,
+    "hinge": hinge,
+    "squared_hinge": squared_hinge,
+    "categorical_hinge": categorical_hinge,
+    "binary_focal_crossentropy": binary_focal_crossentropy,
+    "categorical_focal_crossentropy": categorical_focal_crossentropy,
 }
 _CLASSES: dict[str, type[Loss]] = {
     cls.__name__: cls
@@ -526,6 +759,13 @@ _CLASSES: dict[str, type[Loss]] = {
         BinaryCrossentropy,
         CategoricalCrossentropy,
         SparseCategoricalCrossentropy,
+        MeanAbsolutePercentageError,
+        Poisson,
+        Hinge,
+        SquaredHinge,
+        CategoricalHinge,
+        BinaryFocalCrossentropy,
+        CategoricalFocalCrossentropy,
     )
 }
 
@@ -550,3 +790,26 @@ def get(identifier: LossLike) -> Loss | Callable[..., Any] | None:
     if callable(identifier):
         return identifier
     raise ValueError(f"Could not interpret loss identifier: {identifier}")
+
+
+class Reduction:
+    """tf.keras 2's reduction names, kept by TF 2.21 (``"auto"`` is refused by the losses, as there)."""
+
+    AUTO = "auto"
+    NONE = "none"
+    SUM = "sum"
+    SUM_OVER_BATCH_SIZE = "sum_over_batch_size"
+
+    @classmethod
+    def all(cls) -> tuple[str, ...]:
+        """Every reduction name."""
+        return (cls.AUTO, cls.NONE, cls.SUM, cls.SUM_OVER_BATCH_SIZE)
+
+    @classmethod
+    def validate(cls, key: str) -> None:
+        """Raise ``ValueError`` unless ``key`` is one of :meth:`all`."""
+        if key not in cls.all():
+            raise ValueError(f'Invalid Reduction Key: {key}. Expected keys are "{cls.all()}"')
+
+
+__all__ += ["Reduction"]

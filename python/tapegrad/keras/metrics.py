@@ -17,7 +17,7 @@ from typing import Any, Callable
 
 import tapegrad
 
-from . import backend
+from . import backend, initializers
 from .losses import mean_absolute_error, mean_squared_error, squeeze_or_expand_to_same_rank
 
 __all__ = [
@@ -107,13 +107,46 @@ class Metric:
         self.dtype = tapegrad.float32 if dtype is None else tapegrad.as_dtype(dtype)
         self._variables: list[Any] = []
 
-    def add_variable(self, name: str, shape: tuple[int, ...] = (), dtype: Any = None) -> Any:
-        """Create and track a zero-initialized, non-trainable state variable."""
+    def add_variable(
+        self,
+        shape: Any = (),
+        initializer: Any = None,
+        dtype: Any = None,
+        aggregation: str = "sum",
+        name: str | None = None,
+    ) -> Any:
+        """Create and track a non-trainable state variable (zeros unless ``initializer`` says
+        otherwise), with Keras 3's signature; ``add_variable("name", shape)`` also works."""
+        if isinstance(shape, str):  # the (name, shape, dtype) order
+            name, shape, initializer = shape, (() if initializer is None else initializer), None
+        shape = tuple(int(d) for d in shape)
+        dtype = self.dtype if dtype is None else tapegrad.as_dtype(dtype)
+        init = initializers.get("zeros" if initializer is None else initializer)
+        assert init is not None
         variable = tapegrad.Variable(
-            tapegrad.zeros(shape, dtype=dtype or self.dtype), trainable=False, name=f"{self.name}/{name}"
+            tapegrad.cast(init(shape, dtype=dtype), dtype),
+            trainable=False,
+            name=f"{self.name}/{name or 'variable'}",
         )
         self._variables.append(variable)
         return variable
+
+    def add_weight(
+        self,
+        name: str | None = None,
+        shape: Any = (),
+        dtype: Any = None,
+        initializer: Any = None,
+        **kwargs: Any,
+    ) -> Any:
+        """tf.keras 2's spelling of :meth:`add_variable` (``initializer`` defaults to zeros)."""
+        if name is not None and not isinstance(name, str):  # Keras 3's (shape, initializer, ...) order
+            name, shape, initializer = kwargs.pop("name", None), name, (None if shape == () else shape)
+        kwargs.pop("aggregation", None)
+        kwargs.pop("synchronization", None)
+        if kwargs:
+            raise TypeError(f"add_weight: unexpected keyword argument(s) {sorted(kwargs)}")
+        return self.add_variable(shape=shape, initializer=initializer, dtype=dtype, name=name)
 
     @property
     def variables(self) -> list[Any]:
@@ -160,7 +193,7 @@ class Sum(Metric):
 
     def __init__(self, name: str = "sum", dtype: Any = None) -> None:
         super().__init__(name=name, dtype=dtype)
-        self.total = self.add_variable("total")
+        self.total = self.add_variable(name="total")
 
     def update_state(self, values: Any, sample_weight: Any = None) -> None:  # type: ignore[override]
         """Add ``sum(values * sample_weight)`` to the total."""
@@ -177,8 +210,8 @@ class Mean(Metric):
 
     def __init__(self, name: str = "mean", dtype: Any = None) -> None:
         super().__init__(name=name, dtype=dtype)
-        self.total = self.add_variable("total")
-        self.count = self.add_variable("count")
+        self.total = self.add_variable(name="total")
+        self.count = self.add_variable(name="count")
 
     def update_state(self, values: Any, sample_weight: Any = None) -> None:  # type: ignore[override]
         """Add the weighted per-sample means to ``total``, the sample count (or weights) to ``count``."""
@@ -212,38 +245,56 @@ class MeanMetricWrapper(Mean):
         super().update_state(self._fn(y_true, y_pred, **self._fn_kwargs), sample_weight=sample_weight)
 
 
-def _mean_wrapper(
-    fn: Callable[..., Any], class_name: str, default_name: str, doc: str
-) -> type[MeanMetricWrapper]:
-    """A ``MeanMetricWrapper`` subclass whose constructor takes only ``name`` and ``dtype``."""
+class _FunctionMetric(MeanMetricWrapper):
+    """The running mean of a function without hyper-parameters.
 
-    def __init__(self: MeanMetricWrapper, name: str = default_name, dtype: Any = None) -> None:
-        MeanMetricWrapper.__init__(self, fn, name=name, dtype=dtype)
+    Subclasses set ``_metric_fn`` (a ``staticmethod``) and ``_default_name``; their
+    constructor takes only ``name`` and ``dtype``, as in Keras.
+    """
 
-    return type(
-        class_name, (MeanMetricWrapper,), {"__init__": __init__, "__doc__": doc, "__module__": __name__}
-    )
+    _default_name = "mean_metric_wrapper"
+
+    @staticmethod
+    def _metric_fn(y_true: Any, y_pred: Any) -> Any:
+        raise NotImplementedError
+
+    def __init__(self, name: str | None = None, dtype: Any = None) -> None:
+        super().__init__(self._metric_fn, name=name or self._default_name, dtype=dtype)
 
 
-Accuracy = _mean_wrapper(accuracy, "Accuracy", "accuracy", "How often ``y_pred`` equals ``y_true``.")
-CategoricalAccuracy = _mean_wrapper(
-    categorical_accuracy,
-    "CategoricalAccuracy",
-    "categorical_accuracy",
-    "How often ``argmax(y_pred)`` matches the one-hot label.",
-)
-SparseCategoricalAccuracy = _mean_wrapper(
-    sparse_categorical_accuracy,
-    "SparseCategoricalAccuracy",
-    "sparse_categorical_accuracy",
-    "How often ``argmax(y_pred)`` matches the integer label.",
-)
-MeanSquaredError = _mean_wrapper(
-    mean_squared_error, "MeanSquaredError", "mean_squared_error", "Running mean of the squared error."
-)
-MeanAbsoluteError = _mean_wrapper(
-    mean_absolute_error, "MeanAbsoluteError", "mean_absolute_error", "Running mean of the absolute error."
-)
+class Accuracy(_FunctionMetric):
+    """How often ``y_pred`` equals ``y_true``."""
+
+    _default_name = "accuracy"
+    _metric_fn = staticmethod(accuracy)
+
+
+class CategoricalAccuracy(_FunctionMetric):
+    """How often ``argmax(y_pred)`` matches the one-hot label."""
+
+    _default_name = "categorical_accuracy"
+    _metric_fn = staticmethod(categorical_accuracy)
+
+
+class SparseCategoricalAccuracy(_FunctionMetric):
+    """How often ``argmax(y_pred)`` matches the integer label."""
+
+    _default_name = "sparse_categorical_accuracy"
+    _metric_fn = staticmethod(sparse_categorical_accuracy)
+
+
+class MeanSquaredError(_FunctionMetric):
+    """Running mean of the squared error."""
+
+    _default_name = "mean_squared_error"
+    _metric_fn = staticmethod(mean_squared_error)
+
+
+class MeanAbsoluteError(_FunctionMetric):
+    """Running mean of the absolute error."""
+
+    _default_name = "mean_absolute_error"
+    _metric_fn = staticmethod(mean_absolute_error)
 
 
 class BinaryAccuracy(MeanMetricWrapper):
@@ -255,3 +306,188 @@ class BinaryAccuracy(MeanMetricWrapper):
 
     def get_config(self) -> dict[str, Any]:
         return {**super().get_config(), "threshold": self.threshold}
+
+
+# Confusion-matrix metrics and more running-mean metrics, in their own modules.
+from .confusion_metrics import (  # noqa: E402
+    AUC,
+    FalseNegatives,
+    FalsePositives,
+    Precision,
+    PrecisionAtRecall,
+    Recall,
+    RecallAtPrecision,
+    SensitivityAtSpecificity,
+    SpecificityAtSensitivity,
+    TrueNegatives,
+    TruePositives,
+)
+from .iou_metrics import BinaryIoU, IoU, MeanIoU, OneHotIoU, OneHotMeanIoU  # noqa: E402
+from .mean_metrics import (  # noqa: E402
+    BinaryCrossentropy,
+    CategoricalCrossentropy,
+    CategoricalHinge,
+    CosineSimilarity,
+    Hinge,
+    KLDivergence,
+    LogCoshError,
+    MeanAbsolutePercentageError,
+    MeanSquaredLogarithmicError,
+    Poisson,
+    RootMeanSquaredError,
+    SparseCategoricalCrossentropy,
+    SparseTopKCategoricalAccuracy,
+    SquaredHinge,
+    TopKCategoricalAccuracy,
+    sparse_top_k_categorical_accuracy,
+    top_k_categorical_accuracy,
+)
+from .score_metrics import F1Score, FBetaScore, R2Score  # noqa: E402
+
+__all__ += [
+    "AUC",
+    "F1Score",
+    "FBetaScore",
+    "R2Score",
+    "BinaryIoU",
+    "IoU",
+    "MeanIoU",
+    "OneHotIoU",
+    "OneHotMeanIoU",
+    "BinaryCrossentropy",
+    "CategoricalCrossentropy",
+    "CategoricalHinge",
+    "CosineSimilarity",
+    "FalseNegatives",
+    "FalsePositives",
+    "Hinge",
+    "KLDivergence",
+    "LogCoshError",
+    "MeanAbsolutePercentageError",
+    "MeanSquaredLogarithmicError",
+    "Poisson",
+    "Precision",
+    "PrecisionAtRecall",
+    "Recall",
+    "RecallAtPrecision",
+    "SensitivityAtSpecificity",
+    "SpecificityAtSensitivity",
+    "RootMeanSquaredError",
+    "SparseCategoricalCrossentropy",
+    "SparseTopKCategoricalAccuracy",
+    "SquaredHinge",
+    "TopKCategoricalAccuracy",
+    "TrueNegatives",
+    "TruePositives",
+    "sparse_top_k_categorical_accuracy",
+    "top_k_categorical_accuracy",
+]
+
+# tf.keras.metrics also exports the loss functions (and their short names).
+from .losses import (  # noqa: E402
+    KLD,
+    MAE,
+    MAPE,
+    MSE,
+    MSLE,
+    binary_crossentropy,
+    binary_focal_crossentropy,
+    categorical_crossentropy,
+    categorical_focal_crossentropy,
+    categorical_hinge,
+    hinge,
+    huber,
+    kld,
+    kullback_leibler_divergence,
+    logcosh,
+    mae,
+    mape,
+    mse,
+    msle,
+    poisson,
+    sparse_categorical_crossentropy,
+    squared_hinge,
+)
+
+__all__ += [
+    "KLD",
+    "MAE",
+    "MAPE",
+    "MSE",
+    "MSLE",
+    "binary_crossentropy",
+    "binary_focal_crossentropy",
+    "categorical_crossentropy",
+    "categorical_focal_crossentropy",
+    "categorical_hinge",
+    "hinge",
+    "huber",
+    "kld",
+    "kullback_leibler_divergence",
+    "logcosh",
+    "mae",
+    "mape",
+    "mse",
+    "msle",
+    "poisson",
+    "sparse_categorical_crossentropy",
+    "squared_hinge",
+]
+
+
+# ------------------------------------------------------------ lookup by name (Keras 3 rules)
+def _metric_classes() -> dict[str, type[Metric]]:
+    """Every exported metric class by its name and by its snake_case name, plus Keras' aliases."""
+    classes = [
+        value
+        for value in globals().values()
+        if isinstance(value, type) and issubclass(value, Metric) and not value.__name__.startswith("_")
+    ]
+    table: dict[str, type[Metric]] = {cls.__name__: cls for cls in classes}
+    table.update({backend.to_snake_case(cls.__name__): cls for cls in classes})
+    aliases = {
+        "bce": BinaryCrossentropy,
+        "mse": MeanSquaredError,
+        "mae": MeanAbsoluteError,
+        "mape": MeanAbsolutePercentageError,
+        "msle": MeanSquaredLogarithmicError,
+    }
+    table.update(aliases)
+    table.update({name.upper(): cls for name, cls in aliases.items()})
+    return table
+
+
+def serialize(metric: Metric) -> dict[str, Any]:
+    """A Keras-style config dict for ``metric``."""
+    return {
+        "module": "keras.metrics",
+        "class_name": type(metric).__name__,
+        "config": metric.get_config(),
+        "registered_name": None,
+    }
+
+
+def deserialize(config: dict[str, Any]) -> Metric:
+    """Rebuild a metric (with fresh state) from :func:`serialize`'s output."""
+    cls = _metric_classes().get(str(config.get("class_name")))
+    if cls is None:
+        raise ValueError(f"Could not interpret metric identifier: {config}")
+    return cls.from_config(dict(config.get("config", {})))
+
+
+def get(identifier: Any) -> Any:
+    """Resolve a metric: a name (``"auc"``, ``"AUC"``, ``"mse"``) gives a fresh instance, a config
+    dict a rebuilt one; metrics and callables are returned as they are, ``None`` as ``None``."""
+    if identifier is None:
+        return None
+    if isinstance(identifier, dict):
+        return deserialize(identifier)
+    obj = _metric_classes().get(identifier) if isinstance(identifier, str) else identifier
+    if isinstance(obj, type):
+        return obj()
+    if callable(obj):
+        return obj
+    raise ValueError(f"Could not interpret metric identifier: {identifier}")
+
+
+__all__ += ["deserialize", "get", "serialize"]

@@ -1,4 +1,4 @@
-"""Core Keras layers: ``Dense``, ``Activation``, ``Dropout``, ``Embedding``, ``Lambda``."""
+"""Core Keras layers: ``Dense``, ``Activation``, ``Dropout``, ``Embedding``, ``Lambda``, ``Identity``."""
 
 from __future__ import annotations
 
@@ -263,3 +263,15 @@ class Lambda(Layer):
         if self._fn_takes_training:
             kwargs["training"] = training
         return self.function(inputs, **kwargs)
+
+
+class Identity(Layer):
+    """Returns its inputs unchanged (a placeholder, e.g. for a skipped block)."""
+
+    def call(self, inputs: Any) -> Any:  # type: ignore[override]
+        """``inputs``."""
+        return inputs
+
+    def compute_output_shape(self, input_shape: Any) -> Any:
+        """The input shape."""
+        return input_shape

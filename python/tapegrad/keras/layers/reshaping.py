@@ -1,4 +1,4 @@
-"""Reshaping layers: ``Flatten``, ``Reshape``."""
+"""Reshaping layers: ``Flatten``, ``Reshape``, ``Permute``, ``RepeatVector``."""
 
 from __future__ import annotations
 
@@ -8,6 +8,7 @@ from typing import Any
 
 import tapegrad
 
+from ._spec import check_input
 from .base import Layer
 
 
@@ -52,3 +53,51 @@ class Reshape(Layer):
 
     def get_config(self) -> dict[str, Any]:
         return {**super().get_config(), "target_shape": self.target_shape}
+
+
+class Permute(Layer):
+    """Permute the non-batch axes: ``dims`` is 1-based, ``Permute((2, 1))`` swaps axes 1 and 2."""
+
+    def __init__(self, dims: Sequence[int], **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self.dims = tuple(int(d) for d in dims)
+        if sorted(self.dims) != list(range(1, len(self.dims) + 1)):
+            raise ValueError(
+                "Invalid permutation argument `dims` for Permute Layer. The set of indices in `dims` "
+                f"must be consecutive and start from 1. Received dims={dims}"
+            )
+
+    def call(self, inputs: Any) -> Any:  # type: ignore[override]
+        """``transpose(inputs, (0, *dims))``."""
+        check_input(self, inputs, ndim=len(self.dims) + 1)
+        return tapegrad.transpose(inputs, (0, *self.dims))
+
+    def compute_output_shape(self, input_shape: Sequence[Any]) -> tuple[Any, ...]:
+        """The input shape with the non-batch axes in ``dims`` order."""
+        shape = tuple(input_shape)
+        return (shape[0], *(shape[d] for d in self.dims))
+
+    def get_config(self) -> dict[str, Any]:
+        return {**super().get_config(), "dims": self.dims}
+
+
+class RepeatVector(Layer):
+    """Repeat each ``(batch, features)`` sample ``n`` times: output ``(batch, n, features)``."""
+
+    def __init__(self, n: int, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        if not isinstance(n, int):
+            raise TypeError(f"Expected an integer value for `n`, got {type(n)}.")
+        self.n = n
+
+    def call(self, inputs: Any) -> Any:  # type: ignore[override]
+        """``tile(expand_dims(inputs, 1), (1, n, 1))``."""
+        check_input(self, inputs, ndim=2)
+        return tapegrad.tile(tapegrad.expand_dims(inputs, 1), (1, self.n, 1))
+
+    def compute_output_shape(self, input_shape: Sequence[Any]) -> tuple[Any, ...]:
+        """``(batch, n, features)``."""
+        return (input_shape[0], self.n, input_shape[1])
+
+    def get_config(self) -> dict[str, Any]:
+        return {**super().get_config(), "n": self.n}

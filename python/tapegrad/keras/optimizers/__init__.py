@@ -588,3 +588,27 @@ def get(identifier: OptimizerLike) -> Optimizer:
     if isinstance(identifier, str) and identifier.lower() in _BY_NAME:
         return _BY_NAME[identifier.lower()]()
     raise ValueError(f"Could not interpret optimizer identifier: {identifier}")
+
+
+# More optimizers, one module each; registered for `get("nadam")` and serialization.
+from . import legacy  # noqa: E402  (tf.keras 2's `optimizers.legacy` names)
+from .adadelta import Adadelta  # noqa: E402
+from .adafactor import Adafactor  # noqa: E402
+from .adamax import Adamax  # noqa: E402
+from .ftrl import Ftrl  # noqa: E402
+from .lamb import Lamb  # noqa: E402
+from .lion import Lion  # noqa: E402
+from .nadam import Nadam  # noqa: E402
+
+_BY_NAME.update(
+    {
+        "nadam": Nadam,
+        "adamax": Adamax,
+        "adadelta": Adadelta,
+        "adafactor": Adafactor,
+        "lion": Lion,
+        "ftrl": Ftrl,
+        "lamb": Lamb,
+    }
+)
+__all__ += ["Adadelta", "Adafactor", "Adamax", "Ftrl", "Lamb", "Lion", "Nadam", "legacy"]
