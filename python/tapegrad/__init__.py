@@ -12,6 +12,7 @@ from . import (
     _core,
     compat,
     config,
+    data,
     debugging,
     dtypes,
     errors,
@@ -132,6 +133,7 @@ from .control_flow import cond, foldl, foldr, map_fn, scan, switch_case, vectori
 from .custom_gradient import custom_gradient
 from .module import Module
 from .tape import GradientTape, UnconnectedGradients
+from .tensor_spec import TensorSpec
 from .variables import Variable
 
 __version__ = "0.1.0"
@@ -191,6 +193,7 @@ __all__ = [
     "Module",
     "Tensor",
     "TensorShape",
+    "TensorSpec",
     "UnconnectedGradients",
     "Variable",
     "abs",
@@ -221,6 +224,7 @@ __all__ = [
     "cumprod",
     "cumsum",
     "custom_gradient",
+    "data",
     "debugging",
     "div",
     "divide",

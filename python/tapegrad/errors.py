@@ -10,4 +10,15 @@ InvalidArgumentError = InvalidArgumentError
 #: TF's base class; tapegrad's op errors are ``ValueError``s.
 OpError = ValueError
 
-__all__ = ["InvalidArgumentError", "OpError"]
+
+
+class OutOfRangeError(ValueError):
+    """An iterator was read past its end (``tf.errors.OutOfRangeError``; a ``ValueError`` like
+    tapegrad's other op errors)."""
+
+
+class DataLossError(ValueError):
+    """Data was lost or corrupted, e.g. padding to a smaller size (``tf.errors.DataLossError``)."""
+
+
+__all__ = ["DataLossError", "InvalidArgumentError", "OpError", "OutOfRangeError"]
