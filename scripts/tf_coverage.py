@@ -90,7 +90,7 @@ OUT_OF_SCOPE: list[Rule] = [
            r"HashedCrossing|^text_|^decode_|^encode_|^(encode|decode)_base64|tokeniz|"
            r"^strings$|^bytes")),
     ("complex", "no complex dtypes (complex numbers, FFTs, conjugates, phases)",
-     _name(r"(?i)complex|^conj$|^real$|^imag$|^angle$|fft|^adjoint$|^conjugate")),
+     _name(r"(?i)complex|^conj$|^real$|^imag$|^angle$|fft|^adjoint$|^conjugate|^eig$|^eigvals$")),
     ("unsupported dtypes", "tapegrad's tensors are float32/float64/int32/int64/bool; other "
      "element types have no tensor type",
      _name(r"^(u?int8|u?int16|uint32|uint64|float16|half|bfloat16|q[u]?int\d+|resource|variant|"
@@ -150,7 +150,7 @@ OUT_OF_SCOPE: list[Rule] = [
            r"^get_model_proto$|^make_saveable_from_iterator$|^AutotuneAlgorithm$|"
            r"^table_from_dataset$|^map_and_batch|^parallel_interleave$|^group_by_reducer$|"
            r"^get_structure$|^dense_to_sparse_batch$|^at$|^pad_to_cardinality$|"
-           r"^get_log_device_placement$|traceback_filtering|^distributed_save$")),
+           r"^get_log_device_placement$|traceback_filtering|^distributed_save$|^no_gradient$")),
     ("image / audio preprocessing layers", "Keras preprocessing for image files and audio "
      "(resizing, augmentation, mel spectrograms): outside GradientTape training code",
      _name(r"^(Random\w+|Resizing|CenterCrop|Rescaling|AutoContrast|Equalization|MixUp|CutMix|"

@@ -131,6 +131,7 @@ from .array_ops import (
 from .compat import contrib, enable_eager_execution, executing_eagerly
 from .control_flow import cond, foldl, foldr, map_fn, scan, switch_case, vectorized_map, while_loop
 from .custom_gradient import custom_gradient
+from .keras import initializers, losses, metrics, optimizers  # tf.losses & co. are Keras's
 from .module import Module
 from .tape import GradientTape, UnconnectedGradients
 from .tensor_spec import TensorSpec
@@ -256,6 +257,7 @@ __all__ = [
     "greater",
     "greater_equal",
     "identity",
+    "initializers",
     "int32",
     "int64",
     "is_finite",
@@ -271,11 +273,13 @@ __all__ = [
     "logical_and",
     "logical_not",
     "logical_or",
+    "losses",
     "map_fn",
     "math",
     "matmul",
     "maximum",
     "meshgrid",
+    "metrics",
     "minimum",
     "mul",
     "multiply",
@@ -288,6 +292,7 @@ __all__ = [
     "one_hot",
     "ones",
     "ones_like",
+    "optimizers",
     "pad",
     "pow",
     "print",
@@ -343,4 +348,29 @@ __all__ = [
     "while_loop",
     "zeros",
     "zeros_like",
+]
+
+# The long tail of the top level (each in its own module; see math_extra, array_extra, ...).
+from ._core import acos, acosh, asin, asinh, atan, atanh  # noqa: E402
+from .array_extra import *  # noqa: E402,F403
+from .array_extra import __all__ as _array_extra_names  # noqa: E402
+from .debugging import (  # noqa: E402
+    assert_equal,
+    assert_greater,
+    assert_less,
+    assert_rank,
+)
+from .keras.initializers import Constant as constant_initializer  # noqa: E402
+from .keras.initializers import Ones as ones_initializer  # noqa: E402
+from .keras.initializers import RandomNormal as random_normal_initializer  # noqa: E402
+from .keras.initializers import RandomUniform as random_uniform_initializer  # noqa: E402
+from .keras.initializers import Zeros as zeros_initializer  # noqa: E402
+from .math_extra import scalar_mul  # noqa: E402
+
+__all__ += [
+    *_array_extra_names,
+    "acos", "acosh", "asin", "asinh", "atan", "atanh",
+    "assert_equal", "assert_greater", "assert_less", "assert_rank",
+    "constant_initializer", "ones_initializer", "random_normal_initializer",
+    "random_uniform_initializer", "zeros_initializer", "scalar_mul",
 ]
