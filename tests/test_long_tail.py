@@ -483,3 +483,107 @@ def test_aliases_real_code_uses():
         tf.keras.backend.set_floatx("float32")
     with pytest.raises(ValueError):
         tf.keras.backend.set_floatx("int7")
+
+
+# ------------------------------------------------------------------------------- tf.random
+def test_categorical_shapes_dtypes_and_distribution():
+    tf.random.set_seed(7)
+    s = tf.random.categorical(tf.math.log([[0.1, 0.2, 0.7], [0.5, 0.5, 0.0]]), 4000)
+    assert s.dtype == tf.int64 and tuple(s.shape) == (2, 4000)
+    v = to_numpy(s)
+    np.testing.assert_allclose(np.bincount(v[0], minlength=3) / 4000, [0.1, 0.2, 0.7], atol=0.03)
+    assert not np.any(v[1] == 2)
+    assert tf.random.categorical([[0.0, 0.0]], 3, dtype=tf.int32).dtype == tf.int32
+
+
+def test_stateful_draws_follow_set_seed():
+    tf.random.set_seed(3)
+    a = to_numpy(tf.random.shuffle(tf.range(10)))
+    g1 = to_numpy(tf.random.gamma([5], 2.0))
+    tf.random.set_seed(3)
+    b = to_numpy(tf.random.shuffle(tf.range(10)))
+    g2 = to_numpy(tf.random.gamma([5], 2.0))
+    np.testing.assert_array_equal(a, b)
+    np.testing.assert_array_equal(g1, g2)
+    assert sorted(a.tolist()) == list(range(10))
+
+
+def test_gamma_and_poisson_shapes_and_moments():
+    tf.random.set_seed(11)
+    g = tf.random.gamma([20000], alpha=[1.0, 4.0], beta=[2.0, 1.0])
+    assert tuple(g.shape) == (20000, 2) and g.dtype == tf.float32
+    np.testing.assert_allclose(to_numpy(g).mean(0), [0.5, 4.0], rtol=0.05)
+    p = tf.random.poisson([20000], lam=[1.5, 6.0], dtype=tf.int64)
+    assert tuple(p.shape) == (20000, 2) and p.dtype == tf.int64
+    np.testing.assert_allclose(to_numpy(p).mean(0), [1.5, 6.0], rtol=0.05)
+
+
+def test_gamma_gradient_wrt_beta():
+    beta = tf.constant([2.0, 0.5], tf.float64)
+    with tf.GradientTape() as tape:
+        tape.watch(beta)
+        s = tf.random.gamma([3], alpha=tf.constant([1.0, 1.0], tf.float64), beta=beta, dtype=tf.float64)
+        y = tf.reduce_sum(s)
+    # s = unit / beta, so dy/dbeta = -sum(s * beta) / beta^2 = -sum(s) / beta.
+    want = -to_numpy(tf.reduce_sum(s, 0)) / to_numpy(beta)
+    np.testing.assert_allclose(to_numpy(tape.gradient(y, beta)), want, rtol=1e-6)
+
+
+def test_stateless_ops_are_functions_of_the_seed():
+    seed = tf.constant([1, 2], tf.int64)
+    for fn in (lambda s: tf.random.stateless_uniform([3], s),
+               lambda s: tf.random.stateless_normal([3], s),
+               lambda s: tf.random.stateless_truncated_normal([3], s),
+               lambda s: tf.random.stateless_categorical([[0.0, 1.0, 2.0]], 5, s),
+               lambda s: tf.random.stateless_poisson([3], s, lam=2.0),
+               lambda s: tf.random.stateless_gamma([3], s, alpha=2.0),
+               lambda s: tf.random.stateless_binomial([3], s, counts=10, probs=0.5),
+               lambda s: tf.random.stateless_parameterized_truncated_normal([3], s)):
+        a, b, c = fn(seed), fn(seed), fn(tf.constant([1, 3], tf.int64))
+        np.testing.assert_array_equal(to_numpy(a), to_numpy(b))
+        assert not np.array_equal(to_numpy(a), to_numpy(c))
+    u = tf.random.stateless_uniform([1000], seed, minval=2.0, maxval=3.0, dtype=tf.float64)
+    assert u.dtype == tf.float64 and 2.0 <= to_numpy(u).min() and to_numpy(u).max() < 3.0
+    t = to_numpy(tf.random.stateless_truncated_normal([2000], seed))
+    assert np.abs(t).max() <= 2.0
+    i = tf.random.stateless_uniform([100], seed, minval=0, maxval=5, dtype=tf.int32)
+    assert i.dtype == tf.int32 and set(to_numpy(i).tolist()) <= set(range(5))
+    with pytest.raises(ValueError):
+        tf.random.stateless_uniform([2], seed, maxval=None, dtype=tf.int32, minval=1)
+
+
+def test_seed_helpers():
+    seed = tf.constant([1, 2], tf.int64)
+    f = tf.random.fold_in(seed, 5)
+    assert tuple(f.shape) == (2,)
+    np.testing.assert_array_equal(to_numpy(f), to_numpy(tf.random.fold_in(seed, 5)))
+    assert not np.array_equal(to_numpy(f), to_numpy(tf.random.fold_in(seed, 6)))
+    assert tuple(tf.random.split(seed, 3).shape) == (3, 2)
+    assert tf.random.Algorithm.PHILOX.value == 1
+
+
+def test_generator_objects():
+    g1, g2 = tf.random.Generator.from_seed(5), tf.random.Generator.from_seed(5)
+    np.testing.assert_array_equal(to_numpy(g1.normal([4])), to_numpy(g2.normal([4])))
+    a, b = to_numpy(g1.normal([4])), to_numpy(g1.normal([4]))
+    assert not np.array_equal(a, b)  # the stream advances
+    u = g1.uniform([50], minval=0, maxval=3, dtype=tf.int64)
+    assert u.dtype == tf.int64 and set(to_numpy(u).tolist()) <= {0, 1, 2}
+    assert tuple(g1.make_seeds(3).shape) == (2, 3)
+    assert len(g1.split(2)) == 2
+    assert isinstance(tf.random.get_global_generator(), tf.random.Generator)
+    t = to_numpy(g1.truncated_normal([500]))
+    assert np.abs(t).max() <= 2.0
+
+
+def test_candidate_samplers():
+    true = tf.constant([[1], [3]], tf.int64)
+    s, te, se = tf.random.log_uniform_candidate_sampler(true, 1, 5, True, 20, seed=1)
+    assert s.dtype == tf.int64 and tuple(s.shape) == (5,)
+    assert len(set(to_numpy(s).tolist())) == 5 and to_numpy(s).max() < 20
+    assert tuple(te.shape) == (2, 1) and te.dtype == tf.float32 and tuple(se.shape) == (5,)
+    s, te, se = tf.random.uniform_candidate_sampler(true, 1, 8, False, 4, seed=1)
+    assert tuple(s.shape) == (8,) and to_numpy(s).max() < 4
+    np.testing.assert_allclose(to_numpy(se), np.full(8, 2.0), rtol=1e-6)
+    s, te, se = tf.random.all_candidate_sampler(true, 1, 6, True)
+    np.testing.assert_array_equal(to_numpy(s), np.arange(6))
