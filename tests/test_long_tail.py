@@ -587,3 +587,51 @@ def test_candidate_samplers():
     np.testing.assert_allclose(to_numpy(se), np.full(8, 2.0), rtol=1e-6)
     s, te, se = tf.random.all_candidate_sampler(true, 1, 6, True)
     np.testing.assert_array_equal(to_numpy(s), np.arange(6))
+
+
+# ---------------------------------------------------------------- graph-era names, eagerly
+def test_py_function_is_differentiable_and_numpy_function_is_not():
+    x = tf.constant([1.0, 2.0])
+    with tf.GradientTape(persistent=True) as tape:
+        tape.watch(x)
+        y = tf.py_function(lambda a: a * a, [x], tf.float32)
+        z = tf.numpy_function(lambda a: a * a, [x], tf.float32)
+    close(y, [1.0, 4.0])
+    close(z, [1.0, 4.0])
+    close(tape.gradient(y, x), [2.0, 4.0])
+    assert tape.gradient(z, x) is None
+    a, b = tf.py_function(lambda u: (u, tf.cast(u, tf.float32) + 1), [tf.constant(1)], [tf.int32, tf.float32])
+    assert a.dtype == tf.int32 and b.dtype == tf.float32
+    with pytest.raises(tf.errors.InvalidArgumentError):
+        tf.py_function(lambda u: u, [tf.constant(1)], tf.float32)
+
+
+def test_ensure_shape_and_contexts():
+    t = tf.zeros([2, 3])
+    assert tuple(tf.ensure_shape(t, [None, 3]).shape) == (2, 3)
+    with pytest.raises(tf.errors.InvalidArgumentError):
+        tf.ensure_shape(t, [3, 3])
+    with tf.control_dependencies([t]), tf.device("/cpu:0"), tf.init_scope():
+        assert tf.no_op() is None
+    assert tf.group(t, t) is None
+    assert len(tf.tuple([t, t])) == 2
+
+
+def test_data_experimental_transformations():
+    ds = tf.data.Dataset.range(5)
+    got = list(ds.apply(tf.data.experimental.scan(np.int64(0), lambda s, x: (s + x, s + x)))
+               .as_numpy_iterator())
+    assert got == [0, 1, 3, 6, 10]
+    assert list(ds.apply(tf.data.experimental.take_while(lambda x: x < 2)).as_numpy_iterator()) == [0, 1]
+    dup = tf.data.Dataset.from_tensor_slices([1, 1, 2, 3, 2])
+    assert list(dup.apply(tf.data.experimental.unique()).as_numpy_iterator()) == [1, 2, 3]
+    assert int(tf.data.experimental.get_single_element(tf.data.Dataset.from_tensors(7))) == 7
+    assert list(ds.scan(np.int64(0), lambda s, x: (s + 1, x * s)).as_numpy_iterator()) == [0, 1, 4, 9, 16]
+    zeros = tf.data.Dataset.from_tensors(np.int64(0))
+    ones = tf.data.Dataset.from_tensors(np.int64(1))
+    sampled = tf.data.Dataset.sample_from_datasets([zeros.repeat(50), ones.repeat(50)], weights=[0.5, 0.5],
+                                                   seed=1)
+    assert sorted(sampled.as_numpy_iterator()) == [0] * 50 + [1] * 50
+    chosen = tf.data.Dataset.choose_from_datasets(
+        [zeros.repeat(), ones.repeat()], tf.data.Dataset.from_tensor_slices(np.array([0, 1, 1, 0], np.int64)))
+    assert list(chosen.as_numpy_iterator()) == [0, 1, 1, 0]

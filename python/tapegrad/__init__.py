@@ -352,6 +352,8 @@ __all__ = [
 
 # The long tail of the top level (each in its own module; see math_extra, array_extra, ...).
 from ._core import acos, acosh, asin, asinh, atan, atanh  # noqa: E402
+from ._eager_ops import *  # noqa: E402,F403
+from ._eager_ops import __all__ as _eager_names  # noqa: E402
 from .array_extra import *  # noqa: E402,F403
 from .array_extra import __all__ as _array_extra_names  # noqa: E402
 from .debugging import (  # noqa: E402
@@ -369,6 +371,7 @@ from .math_extra import scalar_mul  # noqa: E402
 
 __all__ += [
     *_array_extra_names,
+    *_eager_names,
     "acos", "acosh", "asin", "asinh", "atan", "atanh",
     "assert_equal", "assert_greater", "assert_less", "assert_rank",
     "constant_initializer", "ones_initializer", "random_normal_initializer",
