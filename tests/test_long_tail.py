@@ -635,3 +635,56 @@ def test_data_experimental_transformations():
     chosen = tf.data.Dataset.choose_from_datasets(
         [zeros.repeat(), ones.repeat()], tf.data.Dataset.from_tensor_slices(np.array([0, 1, 1, 0], np.int64)))
     assert list(chosen.as_numpy_iterator()) == [0, 1, 1, 0]
+
+
+# ------------------------------------------------------------------------- sampled losses
+def _sampled_reference(w, b, labels, x, sampled, true_exp, sampled_exp, remove_hits):
+    true_logits = (x * w[labels[:, 0]]).sum(-1, keepdims=True) + b[labels[:, 0]][:, None]
+    sampled_logits = x @ w[sampled].T + b[sampled]
+    if remove_hits:
+        sampled_logits = sampled_logits + np.where(sampled[None, :] == labels, -np.finfo(np.float32).max, 0.0)
+    true_logits = true_logits - np.log(true_exp)
+    sampled_logits = sampled_logits - np.log(sampled_exp)
+    logits = np.concatenate([true_logits, sampled_logits], 1)
+    targets = np.concatenate([np.ones_like(true_logits), np.zeros_like(sampled_logits)], 1)
+    return logits, targets
+
+
+def test_sampled_softmax_and_nce_losses():
+    w = RNG.normal(size=(10, 4))
+    b = RNG.normal(size=10)
+    x = RNG.normal(size=(3, 4))
+    labels = np.array([[1], [4], [7]], np.int64)
+    sampled = np.array([0, 4, 9], np.int64)
+    true_exp = np.array([[0.3], [0.2], [0.1]])
+    sampled_exp = np.array([0.5, 0.2, 0.05])
+    sv = (tf.constant(sampled), tf.constant(true_exp), tf.constant(sampled_exp))
+    got = tf.nn.sampled_softmax_loss(tf.constant(w), tf.constant(b), tf.constant(labels), tf.constant(x),
+                                     num_sampled=3, num_classes=10, sampled_values=sv)
+    logits, targets = _sampled_reference(w, b, labels, x, sampled, true_exp, sampled_exp, True)
+    m = logits.max(1, keepdims=True)
+    lse = np.log(np.exp(logits - m).sum(1)) + m[:, 0]
+    close(got, lse - (targets * logits).sum(1), rtol=1e-6)
+    got = tf.nn.nce_loss(tf.constant(w), tf.constant(b), tf.constant(labels), tf.constant(x),
+                         num_sampled=3, num_classes=10, sampled_values=sv)
+    logits, targets = _sampled_reference(w, b, labels, x, sampled, true_exp, sampled_exp, False)
+    xent = np.maximum(logits, 0) - logits * targets + np.log1p(np.exp(-np.abs(logits)))
+    close(got, xent.sum(1), rtol=1e-6)
+    check_gradients(lambda ww, bb, xx: tf.nn.sampled_softmax_loss(ww, bb, tf.constant(labels), xx, 3, 10,
+                                                                  sampled_values=sv),
+                    [w, b, x], order=1)
+    # Without sampled_values the log-uniform sampler draws the negatives.
+    w32, b32, x32 = (tf.constant(a, tf.float32) for a in (w, b, x))
+    out = tf.nn.sampled_softmax_loss(w32, b32, tf.constant(labels), x32, 4, 10)
+    assert tuple(out.shape) == (3,)
+
+
+def test_accidental_hits_and_collapse_repeated():
+    idx, ids, wts = tf.nn.compute_accidental_hits(tf.constant([[1], [4]], tf.int64),
+                                                  tf.constant([4, 1, 4], tf.int64), 1)
+    pairs = sorted(zip(to_numpy(idx).tolist(), to_numpy(ids).tolist()))
+    assert pairs == [(0, 1), (1, 2)]  # TF keeps the last position of a repeated candidate
+    assert to_numpy(wts).min() < -1e38
+    lab, n = tf.nn.collapse_repeated(tf.constant([[1, 1, 2, 2, 3], [4, 4, 4, 0, 0]]), tf.constant([5, 3]))
+    close(lab, [[1, 2, 3], [4, 0, 0]])
+    close(n, [3, 1])
