@@ -688,3 +688,68 @@ def test_accidental_hits_and_collapse_repeated():
     lab, n = tf.nn.collapse_repeated(tf.constant([[1, 1, 2, 2, 3], [4, 4, 4, 0, 0]]), tf.constant([5, 3]))
     close(lab, [[1, 2, 3], [4, 0, 0]])
     close(n, [3, 1])
+
+
+# ------------------------------------------------------------------------ tf.keras.backend
+def test_keras_backend_reductions_and_elementwise():
+    K = tf.keras.backend
+    x = np.array([[1.0, -2.0, 3.0], [0.5, 4.0, -1.0]], np.float32)
+    t = tf.constant(x)
+    close(K.mean(t, axis=0), x.mean(0))
+    close(K.sum(t, axis=1, keepdims=True), x.sum(1, keepdims=True))
+    close(K.max(t), x.max())
+    close(K.std(t, axis=1), x.std(1), rtol=1e-5)
+    close(K.var(t), x.var(), rtol=1e-5)
+    close(K.mean(tf.constant([True, False])), 0.5)
+    close(K.sqrt(t), np.sqrt(np.maximum(x, 0)))
+    close(K.clip(t, 0.0, 2.0), np.clip(x, 0, 2))
+    close(K.hard_sigmoid(t), np.clip(0.2 * x + 0.5, 0, 1))
+    close(K.relu(t, alpha=0.1, max_value=2.5, threshold=0.7),
+          np.where(x > 0.7, np.minimum(x, 2.5), 0.0) - 0.1 * np.maximum(0.7 - x, 0))
+    close(K.elu(t, alpha=0.5), np.where(x > 0, x, 0.5 * (np.exp(x) - 1)), rtol=1e-6)
+    assert K.int_shape(t) == (2, 3) and K.ndim(t) == 2 and K.dtype(t) == "float32"
+    assert K.count_params(t) == 6
+
+
+def test_keras_backend_shapes_and_products():
+    K = tf.keras.backend
+    a = RNG.normal(size=(2, 3, 4))
+    b = RNG.normal(size=(2, 4, 5))
+    close(K.batch_dot(tf.constant(a), tf.constant(b)), np.einsum("bij,bjk->bik", a, b), rtol=1e-10)
+    c = RNG.normal(size=(2, 3))
+    d = RNG.normal(size=(2, 3))
+    close(K.batch_dot(tf.constant(c), tf.constant(d), axes=1), (c * d).sum(1, keepdims=True), rtol=1e-10)
+    close(K.dot(tf.constant(a), tf.constant(RNG.normal(size=(4, 2)) * 0 + 1.0)), a.sum(-1, keepdims=True) *
+          np.ones((1, 1, 2)), rtol=1e-10)
+    close(K.repeat(tf.constant(c), 2), np.repeat(c[:, None, :], 2, axis=1))
+    close(K.repeat_elements(tf.constant(c), 2, axis=1), np.repeat(c, 2, axis=1))
+    close(K.batch_flatten(tf.constant(a)), a.reshape(2, -1))
+    close(K.permute_dimensions(tf.constant(a), (0, 2, 1)), a.transpose(0, 2, 1))
+    close(K.temporal_padding(tf.constant(a), (1, 2)), np.pad(a, [[0, 0], [1, 2], [0, 0]]))
+    a4 = a[..., None]
+    close(K.spatial_2d_padding(tf.constant(a4)), np.pad(a4, [[0, 0], [1, 1], [1, 1], [0, 0]]))
+    close(K.switch(tf.constant([[True], [False]]), tf.constant(c), tf.constant(d)),
+          np.where(np.array([[True], [False]]), c, d))
+    close(K.arange(2, 6), [2, 3, 4, 5])
+    v = K.zeros((2, 2))
+    assert isinstance(v, tf.Variable)
+    K.update_add(v, tf.ones((2, 2)))
+    close(v, np.ones((2, 2)))
+    check_gradients(lambda u, w: K.batch_dot(u, w), [a, b])
+
+
+def test_keras_backend_losses():
+    K = tf.keras.backend
+    p = np.array([[0.2, 0.7, 0.1], [0.6, 0.3, 0.1]], np.float32)
+    y = np.array([[0.0, 1.0, 0.0], [1.0, 0.0, 0.0]], np.float32)
+    close(K.categorical_crossentropy(tf.constant(y), tf.constant(p)), -(y * np.log(p)).sum(1), rtol=1e-5)
+    close(K.sparse_categorical_crossentropy(tf.constant([1, 0]), tf.constant(p)), -np.log([0.7, 0.6]),
+          rtol=1e-5)
+    eps = 1e-7
+    q = np.clip(p, eps, 1 - eps)
+    bce = -(y * np.log(q + eps) + (1 - y) * np.log(1 - q + eps))
+    close(K.binary_crossentropy(tf.constant(y), tf.constant(p)), bce, rtol=1e-5)
+    logits = np.array([[1.0, -2.0, 0.5]], np.float32)
+    close(K.binary_crossentropy(tf.constant([[1.0, 0.0, 1.0]]), tf.constant(logits), from_logits=True),
+          np.maximum(logits, 0) - logits * np.array([[1.0, 0.0, 1.0]]) + np.log1p(np.exp(-np.abs(logits))),
+          rtol=1e-5)

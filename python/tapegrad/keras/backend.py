@@ -77,3 +77,9 @@ def epsilon() -> float:
 def set_epsilon(value: float) -> None:
     """Set the fuzz factor :func:`epsilon` returns."""
     _EPSILON[0] = float(value)
+
+# The Keras 2 backend functions (K.mean, K.batch_dot, ...) live in their own module.
+from ._backend_ops import *  # noqa: E402,F403
+from ._backend_ops import __all__ as _ops_names  # noqa: E402
+
+__all__ += _ops_names
