@@ -753,3 +753,22 @@ def test_keras_backend_losses():
     close(K.binary_crossentropy(tf.constant([[1.0, 0.0, 1.0]]), tf.constant(logits), from_logits=True),
           np.maximum(logits, 0) - logits * np.array([[1.0, 0.0, 1.0]]) + np.log1p(np.exp(-np.abs(logits))),
           rtol=1e-5)
+
+
+def test_space_to_batch_and_back():
+    x = RNG.normal(size=(2, 3, 5, 2))
+    y = tf.space_to_batch_nd(tf.constant(x), [2, 3], [[0, 1], [1, 0]])
+    assert tuple(y.shape) == (12, 2, 2, 2)
+    # Reference: TF's definition in numpy.
+    p = np.pad(x, [[0, 0], [0, 1], [1, 0], [0, 0]]).reshape(2, 2, 2, 2, 3, 2)
+    want = p.transpose(2, 4, 0, 1, 3, 5).reshape(12, 2, 2, 2)
+    close(y, want)
+    close(tf.batch_to_space(y, [2, 3], [[0, 1], [1, 0]]), x)
+    close(tf.nn.space_to_batch(tf.constant(x), [2, 3], [[0, 1], [1, 0]]), want)
+    with pytest.raises(tf.errors.InvalidArgumentError):
+        tf.space_to_batch_nd(tf.constant(x), [2, 2], [[0, 0], [0, 0]])
+    pads, crops = tf.required_space_to_batch_paddings([3, 5], [2, 3])
+    close(pads, [[0, 1], [0, 1]])
+    close(crops, [[0, 1], [0, 1]])
+    check_gradients(lambda t: tf.space_to_batch_nd(t, [2], [[1, 1]]), [RNG.normal(size=(1, 4, 2))])
+    check_gradients(lambda t: tf.batch_to_space(t, [2], [[1, 0]]), [RNG.normal(size=(2, 2, 1))])

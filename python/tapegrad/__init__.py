@@ -354,6 +354,12 @@ __all__ = [
 from ._core import acos, acosh, asin, asinh, atan, atanh  # noqa: E402
 from ._eager_ops import *  # noqa: E402,F403
 from ._eager_ops import __all__ as _eager_names  # noqa: E402
+from ._space_batch import (  # noqa: E402
+    batch_to_space,
+    required_space_to_batch_paddings,
+    space_to_batch,
+    space_to_batch_nd,
+)
 from .array_extra import *  # noqa: E402,F403
 from .array_extra import __all__ as _array_extra_names  # noqa: E402
 from .debugging import (  # noqa: E402
@@ -376,4 +382,5 @@ __all__ += [
     "assert_equal", "assert_greater", "assert_less", "assert_rank",
     "constant_initializer", "ones_initializer", "random_normal_initializer",
     "random_uniform_initializer", "zeros_initializer", "scalar_mul",
+    "batch_to_space", "required_space_to_batch_paddings", "space_to_batch", "space_to_batch_nd",
 ]

@@ -13,6 +13,7 @@ from typing import Any
 
 from . import _core
 from ._core import Tensor
+from ._space_batch import space_to_batch
 from .math_extra import approx_max_k, approx_min_k, in_top_k, softsign, zero_fraction
 
 __all__ = [
@@ -30,6 +31,7 @@ __all__ = [
     "normalize_moments",
     "scale_regularization_loss",
     "softsign",
+    "space_to_batch",
     "space_to_depth",
     "sufficient_statistics",
     "weighted_moments",
