@@ -772,3 +772,41 @@ def test_space_to_batch_and_back():
     close(crops, [[0, 1], [0, 1]])
     check_gradients(lambda t: tf.space_to_batch_nd(t, [2], [[1, 1]]), [RNG.normal(size=(1, 4, 2))])
     check_gradients(lambda t: tf.batch_to_space(t, [2], [[1, 0]]), [RNG.normal(size=(2, 2, 1))])
+
+
+# ------------------------------------------------------------ incomplete gamma, zeta, polygamma
+def test_igamma_igammac_values():
+    x = np.array([0.05, 0.3, 1.0, 2.5, 7.0, 30.0])
+    for a, p_ref in [(1.0, 1 - np.exp(-x)), (2.0, 1 - np.exp(-x) * (1 + x)),
+                     (0.5, np.array([math.erf(math.sqrt(v)) for v in x]))]:
+        close(tf.math.igamma(tf.constant(np.full_like(x, a)), tf.constant(x)), p_ref, rtol=1e-11, atol=1e-14)
+        q_ref = np.array([math.erfc(math.sqrt(v)) for v in x]) if a == 0.5 else np.where(
+            a == 1.0, np.exp(-x), np.exp(-x) * (1 + x))
+        q = tf.math.igammac(tf.constant(np.full_like(x, a)), tf.constant(x))
+        close(q, q_ref, rtol=1e-10, atol=1e-300)
+    edge = to_numpy(tf.math.igamma(tf.constant([3.0, -1.0, 1.0]), tf.constant([0.0, 1.0, -1.0])))
+    assert edge[0] == 0.0 and np.isnan(edge[1]) and np.isnan(edge[2])
+    p32 = tf.math.igamma(tf.constant([10.0], tf.float32), tf.constant([12.0], tf.float32))
+    assert p32.dtype == tf.float32
+    close(p32, [0.7576078], rtol=1e-6)
+
+
+def test_igamma_gradients():
+    a = np.array([0.7, 2.0, 5.0, 3.0])
+    x = np.array([0.4, 3.5, 2.0, 9.0])
+    check_gradients(lambda u: tf.math.igamma(tf.constant(a), u), [x])
+    check_gradients(lambda u: tf.math.igammac(tf.constant(a), u), [x])
+    # TF differentiates in `a` to first order only (IgammaGradA has no gradient).
+    check_gradients(lambda u: tf.math.igamma(u, tf.constant(x)), [a], order=1, rtol=1e-4)
+
+
+def test_zeta_and_polygamma():
+    f64 = tf.float64
+    close(tf.math.zeta(tf.constant([2.0, 3.0, 2.0, 4.0], f64), tf.constant([1.0, 1.0, 0.5, 1.0], f64)),
+          [math.pi ** 2 / 6, 1.2020569031595942, math.pi ** 2 / 2, math.pi ** 4 / 90], rtol=1e-13)
+    assert np.isinf(to_numpy(tf.math.zeta(tf.constant([1.0]), tf.constant([1.0])))[0])
+    assert np.isnan(to_numpy(tf.math.zeta(tf.constant([0.5]), tf.constant([1.0])))[0])
+    close(tf.math.polygamma(tf.constant([0.0, 1.0, 2.0], f64), tf.constant([1.0, 1.0, 1.0], f64)),
+          [-0.5772156649015329, math.pi ** 2 / 6, -2 * 1.2020569031595942], rtol=1e-12)
+    check_gradients(lambda q: tf.math.zeta(tf.constant([2.5, 3.0], f64), q), [np.array([0.7, 2.0])])
+    check_gradients(lambda q: tf.math.polygamma(tf.constant([1.0, 2.0], f64), q), [np.array([0.7, 2.0])])

@@ -30,7 +30,10 @@ import numpy as np
 from . import _core
 from ._core import Tensor
 
-__all__ = ["digamma", "erfc", "erfcinv", "erfinv", "lbeta", "lgamma", "ndtri"]
+__all__ = [
+    "digamma", "erfc", "erfcinv", "erfinv", "igamma", "igammac", "lbeta", "lgamma", "ndtri",
+    "polygamma", "zeta",
+]
 
 _LANCZOS_G = 7.0
 _LANCZOS = [
@@ -235,3 +238,150 @@ def lbeta(x: Any, name: str | None = None) -> Tensor:
     return _back(
         _core.reduce_sum(_lgamma64(x64), -1) - _lgamma64(_core.reduce_sum(x64, -1)), dtype
     )
+
+
+# --------------------------------------------------------------- incomplete gamma, zeta
+_IGAMMA_SERIES_TERMS = 300
+_IGAMMA_CF_TERMS = 120
+_TINY = 1e-300
+
+
+def _pair64(a: Any, x: Any, op: str) -> tuple[Tensor, Tensor, Any]:
+    """``a`` and ``x`` as broadcast float64 tensors and the result dtype (``x``'s or ``a``'s)."""
+    at = a if _core.is_tensor(a) else None
+    xt = x if _core.is_tensor(x) else None
+    dtype = (xt if xt is not None else at).dtype if (xt is not None or at is not None) else _core.float32
+    a64, _ = _float_input(a if at is not None else _core.convert_to_tensor(a, dtype=dtype), op)
+    x64, _ = _float_input(x if xt is not None else _core.convert_to_tensor(x, dtype=dtype), op)
+    shape = np.broadcast_shapes(tuple(a64.shape), tuple(x64.shape))
+    return _core.broadcast_to(a64, shape), _core.broadcast_to(x64, shape), dtype
+
+
+def _igamma_parts(a: Tensor, x: Tensor) -> tuple[Tensor, Tensor, Tensor]:
+    """``(use_series, P by the series, Q by the continued fraction)`` for ``a > 0, x > 0``."""
+    series_side = x < a + 1.0
+    # Each branch gets inputs on its own side, so the unused one stays finite.
+    xs = _core.where(series_side, x, _core.zeros_like(x) + 0.5 * a)
+    xc = _core.where(series_side, a + 2.0, x)
+    log_pref_s = -xs + a * _core.log(xs) - _lgamma64(a)
+    ap = a
+    term = 1.0 / a
+    total = term
+    for _ in range(_IGAMMA_SERIES_TERMS):
+        ap = ap + 1.0
+        term = term * xs / ap
+        total = total + term
+    p_series = total * _core.exp(log_pref_s)
+    log_pref_c = -xc + a * _core.log(xc) - _lgamma64(a)
+    b = xc + 1.0 - a
+    c = _full(xc, 1.0 / _TINY)
+    d = 1.0 / b
+    h = d
+    for i in range(1, _IGAMMA_CF_TERMS + 1):
+        an = -float(i) * (float(i) - a)
+        b = b + 2.0
+        d = an * d + b
+        d = _core.where(_core.abs(d) < _TINY, _full(d, _TINY), d)
+        c = b + an / c
+        c = _core.where(_core.abs(c) < _TINY, _full(c, _TINY), c)
+        d = 1.0 / d
+        h = h * (d * c)
+    q_cf = _core.exp(log_pref_c) * h
+    return series_side, p_series, q_cf
+
+
+def _igamma_edges(a: Tensor, x: Tensor, value: Tensor, at_zero: float) -> Tensor:
+    """TF's special cases: NaN for ``a <= 0`` or ``x < 0``; ``at_zero`` at ``x = 0``."""
+    bad = _core.logical_or(a <= 0.0, x < 0.0)
+    out = _core.where(_core.equal(x, 0.0), _full(x, at_zero), value)
+    return _core.where(bad, _full(x, math.nan), out)
+
+
+def _safe_ax(a: Tensor, x: Tensor) -> tuple[Tensor, Tensor]:
+    ok = _core.logical_and(a > 0.0, x > 0.0)
+    return _core.where(ok, a, _core.ones_like(a)), _core.where(ok, x, _core.ones_like(x))
+
+
+def igamma(a: Any, x: Any, name: str | None = None) -> Tensor:
+    """The regularised lower incomplete gamma function ``P(a, x)`` (``tf.math.igamma``): a series
+    below ``x = a + 1``, a continued fraction above; differentiable in ``a`` and ``x``.
+
+    Raises:
+        TypeError: the inputs are not float32/float64.
+    """
+    a64, x64, dtype = _pair64(a, x, "Igamma")
+    sa, sx = _safe_ax(a64, x64)
+    series_side, p, q = _igamma_parts(sa, sx)
+    value = _core.where(series_side, p, 1.0 - q)
+    return _back(_igamma_edges(a64, x64, value, 0.0), dtype)
+
+
+def igammac(a: Any, x: Any, name: str | None = None) -> Tensor:
+    """The regularised upper incomplete gamma function ``Q(a, x) = 1 - P(a, x)``
+    (``tf.math.igammac``), accurate in the upper tail.
+
+    Raises:
+        TypeError: the inputs are not float32/float64.
+    """
+    a64, x64, dtype = _pair64(a, x, "Igammac")
+    sa, sx = _safe_ax(a64, x64)
+    series_side, p, q = _igamma_parts(sa, sx)
+    value = _core.where(series_side, 1.0 - p, q)
+    return _back(_igamma_edges(a64, x64, value, 1.0), dtype)
+
+
+_ZETA_SHIFT = 12
+# B_2k / (2k)! for k = 1..8 (Euler-Maclaurin coefficients).
+_ZETA_B = [1.0 / 12, -1.0 / 720, 1.0 / 30240, -1.0 / 1209600, 1.0 / 47900160,
+           -691.0 / 1307674368000, 1.0 / 74724249600, -3617.0 / 10670622842880000]
+
+
+def zeta(x: Any, q: Any, name: str | None = None) -> Tensor:
+    """The Hurwitz zeta function ``sum_k (k + q)^-x`` for ``x > 1`` (``tf.math.zeta``), by
+    Euler-Maclaurin summation; differentiable in ``q`` (TF has no gradient in ``x``).
+
+    Raises:
+        TypeError: the inputs are not float32/float64.
+    """
+    s64, q64, dtype = _pair64(x, q, "Zeta")
+    s64 = _core.stop_gradient(s64)
+    ok = _core.logical_and(s64 > 1.0, q64 > 0.0)
+    s = _core.where(ok, s64, _full(s64, 2.0))
+    qq = _core.where(ok, q64, _core.ones_like(q64))
+    total = _core.zeros_like(qq)
+    for k in range(_ZETA_SHIFT):
+        total = total + _core.exp(-s * _core.log(qq + float(k)))
+    n = qq + float(_ZETA_SHIFT)
+    log_n = _core.log(n)
+    total = total + _core.exp((1.0 - s) * log_n) / (s - 1.0) + 0.5 * _core.exp(-s * log_n)
+    rising = s  # s (s+1) ... (s + 2j - 2)
+    power = _core.exp(-(s + 1.0) * log_n)  # n^(-s-2j+1) for j = 1
+    inv_n2 = 1.0 / (n * n)
+    for j, coef in enumerate(_ZETA_B, start=1):
+        total = total + coef * rising * power
+        rising = rising * (s + float(2 * j - 1)) * (s + float(2 * j))
+        power = power * inv_n2
+    nan = _full(total, math.nan)
+    out = _core.where(ok, total, _core.where(_core.equal(s64, 1.0), _full(total, math.inf), nan))
+    return _back(out, dtype)
+
+
+def polygamma(a: Any, x: Any, name: str | None = None) -> Tensor:
+    """The ``a``-th derivative of ``digamma`` (``tf.math.polygamma``; ``a`` a non-negative
+    integer-valued float): ``(-1)^(a+1) a! zeta(a + 1, x)`` for ``a >= 1``.
+
+    Raises:
+        TypeError: the inputs are not float32/float64.
+    """
+    a64, x64, dtype = _pair64(a, x, "Polygamma")
+    a64 = _core.stop_gradient(a64)
+    av = np.asarray(a64.numpy())
+    order = np.where((av >= 0) & (av == np.floor(av)), av, np.nan)
+    sign_fact = np.where(np.isnan(order), np.nan,
+                         (-1.0) ** (np.nan_to_num(order) + 1) *
+                         np.vectorize(math.gamma)(np.nan_to_num(order) + 1.0))
+    higher = _core.constant(sign_fact) * zeta(a64 + 1.0, x64)
+    zero_order = _core.constant(order == 0)
+    x_for_digamma = x64
+    out = _core.where(zero_order, digamma(x_for_digamma), higher)
+    return _back(out, dtype)

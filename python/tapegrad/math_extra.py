@@ -18,7 +18,19 @@ import numpy as np
 from . import _core
 from ._core import Tensor
 from ._segment_ops import unsorted_segment_max, unsorted_segment_sum
-from ._special import digamma, erfc, erfcinv, erfinv, lbeta, lgamma, ndtri
+from ._special import (
+    digamma,
+    erfc,
+    erfcinv,
+    erfinv,
+    igamma,
+    igammac,
+    lbeta,
+    lgamma,
+    ndtri,
+    polygamma,
+    zeta,
+)
 from .array_ops import int_values, top_k
 from .errors import InvalidArgumentError
 
@@ -34,6 +46,8 @@ __all__ = [
     "erfc",
     "erfcinv",
     "erfinv",
+    "igamma",
+    "igammac",
     "in_top_k",
     "invert_permutation",
     "is_non_decreasing",
@@ -42,6 +56,7 @@ __all__ = [
     "lgamma",
     "multiply_no_nan",
     "ndtri",
+    "polygamma",
     "reciprocal_no_nan",
     "rint",
     "scalar_mul",
@@ -55,6 +70,7 @@ __all__ = [
     "xlog1py",
     "xlogy",
     "zero_fraction",
+    "zeta",
 ]
 
 
