@@ -810,3 +810,35 @@ def test_zeta_and_polygamma():
           [-0.5772156649015329, math.pi ** 2 / 6, -2 * 1.2020569031595942], rtol=1e-12)
     check_gradients(lambda q: tf.math.zeta(tf.constant([2.5, 3.0], f64), q), [np.array([0.7, 2.0])])
     check_gradients(lambda q: tf.math.polygamma(tf.constant([1.0, 2.0], f64), q), [np.array([0.7, 2.0])])
+
+
+def test_betainc_values_and_gradient():
+    x = np.array([0.05, 0.3, 0.5, 0.8, 0.97])
+
+    def run(a, b):
+        full = np.full_like
+        return tf.math.betainc(tf.constant(full(x, a)), tf.constant(full(x, b)), tf.constant(x))
+
+    close(run(1.0, 1.0), x, rtol=1e-12)
+    close(run(3.0, 1.0), x ** 3, rtol=1e-12)
+    close(run(1.0, 2.5), 1 - (1 - x) ** 2.5, rtol=1e-11)
+    close(run(0.5, 0.5), 2 / np.pi * np.arcsin(np.sqrt(x)), rtol=1e-11)
+    close(run(2.0, 3.0), sum(math.comb(4, j) * x ** j * (1 - x) ** (4 - j) for j in range(2, 5)), rtol=1e-11)
+    edge = to_numpy(tf.math.betainc(tf.constant([2.0, 2.0, -1.0]), tf.constant([3.0, 3.0, 1.0]),
+                                    tf.constant([0.0, 1.0, 0.5])))
+    assert edge[0] == 0.0 and edge[1] == 1.0 and np.isnan(edge[2])
+    a, b = tf.constant(np.full_like(x, 2.0)), tf.constant(np.full_like(x, 3.5))
+    check_gradients(lambda u: tf.math.betainc(a, b, u), [x])
+
+
+def test_bessel_functions():
+    x = np.array([-3.0, 0.0, 0.5, 2.0, 14.9, 15.1, 40.0])
+    close(tf.math.bessel_i0e(tf.constant(x)), np.i0(x) * np.exp(-np.abs(x)), rtol=1e-12)
+    close(tf.math.bessel_i0(tf.constant(x[:4])), np.i0(x[:4]), rtol=1e-12)
+    # I1 = I0' ; check against a difference quotient of numpy's I0.
+    h = 1e-6
+    i1 = (np.i0(x + h) - np.i0(x - h)) / (2 * h)
+    close(tf.math.bessel_i1(tf.constant(x[:4])), i1[:4], rtol=1e-7, atol=1e-9)
+    close(tf.math.bessel_i1e(tf.constant(x)), i1 * np.exp(-np.abs(x)), rtol=1e-6, atol=1e-9)
+    check_gradients(tf.math.bessel_i0e, [np.array([-2.0, 0.3, 5.0, 20.0])])
+    check_gradients(tf.math.bessel_i1e, [np.array([-2.0, 0.3, 5.0, 20.0])])

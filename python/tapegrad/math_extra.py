@@ -19,6 +19,11 @@ from . import _core
 from ._core import Tensor
 from ._segment_ops import unsorted_segment_max, unsorted_segment_sum
 from ._special import (
+    bessel_i0,
+    bessel_i0e,
+    bessel_i1,
+    bessel_i1e,
+    betainc,
     digamma,
     erfc,
     erfcinv,
@@ -38,6 +43,11 @@ __all__ = [
     "accumulate_n",
     "approx_max_k",
     "approx_min_k",
+    "bessel_i0",
+    "bessel_i0e",
+    "bessel_i1",
+    "bessel_i1e",
+    "betainc",
     "bincount",
     "confusion_matrix",
     "count_nonzero",
