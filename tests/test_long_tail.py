@@ -842,3 +842,19 @@ def test_bessel_functions():
     close(tf.math.bessel_i1e(tf.constant(x)), i1 * np.exp(-np.abs(x)), rtol=1e-6, atol=1e-9)
     check_gradients(tf.math.bessel_i0e, [np.array([-2.0, 0.3, 5.0, 20.0])])
     check_gradients(tf.math.bessel_i1e, [np.array([-2.0, 0.3, 5.0, 20.0])])
+
+
+def test_fixed_unigram_sampler():
+    true = tf.constant([[0], [2]], tf.int64)
+    s, te, se = tf.random.fixed_unigram_candidate_sampler(true, 1, 3, True, 5,
+                                                          unigrams=[1.0, 0.0, 5.0, 2.0, 1.0])
+    got = to_numpy(s)
+    assert len(set(got.tolist())) == 3 and 1 not in got.tolist()
+    s, te, se = tf.nn.fixed_unigram_candidate_sampler(true, 1, 400, False, 4, unigrams=[1.0, 1.0, 2.0, 0.0],
+                                                      num_reserved_ids=0)
+    counts = np.bincount(to_numpy(s), minlength=4) / 400
+    np.testing.assert_allclose(counts, [0.25, 0.25, 0.5, 0.0], atol=0.08)
+    np.testing.assert_allclose(to_numpy(te), [[100.0], [200.0]], rtol=1e-6)
+    if not IS_TF:  # TF aborts the process here (a failed CHECK); tapegrad raises
+        with pytest.raises(tf.errors.InvalidArgumentError):
+            tf.random.fixed_unigram_candidate_sampler(true, 1, 4, True, 4, unigrams=[1.0, 1.0, 2.0, 0.0])

@@ -16,12 +16,17 @@ import numpy as np
 
 from . import _core
 from ._core import Tensor
-from .random_extra import all_candidate_sampler, log_uniform_candidate_sampler
+from .random_extra import (
+    all_candidate_sampler,
+    fixed_unigram_candidate_sampler,
+    log_uniform_candidate_sampler,
+)
 
 __all__ = [
     "all_candidate_sampler",
     "collapse_repeated",
     "compute_accidental_hits",
+    "fixed_unigram_candidate_sampler",
     "nce_loss",
     "sampled_softmax_loss",
 ]

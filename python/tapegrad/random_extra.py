@@ -29,6 +29,7 @@ __all__ = [
     "all_candidate_sampler",
     "categorical",
     "create_rng_state",
+    "fixed_unigram_candidate_sampler",
     "fold_in",
     "gamma",
     "get_global_generator",
@@ -424,8 +425,11 @@ def _sampler(true_classes: Any, num_true: int, num_sampled: int, unique: bool, r
         raise InvalidArgumentError(
             f"true_classes must be a matrix with num_true = {num_true} columns, got {list(tc.shape)}"
         )
-    if unique and num_sampled > range_max:
-        raise InvalidArgumentError("Sampler used without replacement can't sample more than range_max")
+    if unique and num_sampled > int(np.count_nonzero(probs)):
+        raise InvalidArgumentError(
+            "Sampler used without replacement can't sample more than the classes it can draw "
+            f"({int(np.count_nonzero(probs))} of range_max = {range_max})"
+        )
     rng = _stateful_rng(seed)
     if unique:
         picked: list[int] = []
@@ -475,3 +479,28 @@ def all_candidate_sampler(true_classes: Any, num_true: int, num_sampled: int, un
     tc = np.asarray(true_classes.numpy() if _core.is_tensor(true_classes) else true_classes)
     return (_core.constant(np.arange(num_sampled, dtype=np.int64)),
             _out(np.ones(tc.shape), _core.float32), _out(np.ones(num_sampled), _core.float32))
+
+
+def fixed_unigram_candidate_sampler(true_classes: Any, num_true: int, num_sampled: int, unique: bool,
+                                    range_max: int, vocab_file: str = "", distortion: float = 1.0,
+                                    num_reserved_ids: int = 0, num_shards: int = 1, shard: int = 0,
+                                    unigrams: Any = (), seed: Any = None, name: str | None = None
+                                    ) -> tuple[Tensor, Tensor, Tensor]:
+    """Negative classes drawn with probability proportional to ``unigrams ** distortion`` (the
+    first ``num_reserved_ids`` classes never drawn).
+
+    Raises:
+        ValueError: ``vocab_file`` is given (files are not read), or the counts do not cover
+            ``range_max`` classes.
+    """
+    if vocab_file:
+        raise ValueError("fixed_unigram_candidate_sampler: vocab_file is not supported; pass unigrams")
+    if num_shards != 1:
+        raise ValueError("fixed_unigram_candidate_sampler: sharding is not supported")
+    counts = np.concatenate([np.zeros(int(num_reserved_ids)), np.asarray(unigrams, np.float64)])
+    if counts.size != range_max:
+        raise ValueError(
+            f"len(unigrams) + num_reserved_ids = {counts.size} must equal range_max = {range_max}"
+        )
+    weights = counts ** float(distortion)
+    return _sampler(true_classes, num_true, num_sampled, unique, range_max, seed, weights / weights.sum())

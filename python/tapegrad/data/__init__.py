@@ -9,6 +9,7 @@ from .dataset import (
     UNKNOWN_CARDINALITY,
     Dataset,
     Iterator,
+    NumpyIterator,
     Options,
 )
 
@@ -18,6 +19,7 @@ __all__ = [
     "UNKNOWN_CARDINALITY",
     "Dataset",
     "Iterator",
+    "NumpyIterator",
     "Options",
     "experimental",
 ]

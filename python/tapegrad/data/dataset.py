@@ -29,6 +29,7 @@ __all__ = [
     "UNKNOWN_CARDINALITY",
     "Dataset",
     "Iterator",
+    "NumpyIterator",
     "Options",
 ]
 
@@ -92,6 +93,23 @@ class Iterator:  # noqa: F811  (tf.data.Iterator is a public name; shadows typin
         return self._dataset.element_spec
 
 
+class NumpyIterator:
+    """What ``as_numpy_iterator`` returns: the elements as numpy values."""
+
+    def __init__(self, dataset: Dataset) -> None:
+        self._it = dataset._host_iter()
+
+    def __iter__(self) -> NumpyIterator:
+        return self
+
+    def __next__(self) -> Any:
+        return st.to_numpy(next(self._it))
+
+    def next(self) -> Any:
+        """The next element (TF 1 spelling of ``next(it)``)."""
+        return self.__next__()
+
+
 def _as_int(value: Any, what: str) -> int:
     """A Python int from an int, numpy integer or scalar integer tensor.
 
@@ -139,9 +157,9 @@ class Dataset:
     def __iter__(self) -> Iterator:
         return Iterator(self)
 
-    def as_numpy_iterator(self) -> Any:
+    def as_numpy_iterator(self) -> NumpyIterator:
         """An iterator over the elements as numpy values (numpy scalars for 0-d components)."""
-        return (st.to_numpy(e) for e in self._host_iter())
+        return NumpyIterator(self)
 
     def as_numpy(self) -> Any:
         """Alias of :meth:`as_numpy_iterator`."""
