@@ -858,3 +858,12 @@ def test_fixed_unigram_sampler():
     if not IS_TF:  # TF aborts the process here (a failed CHECK); tapegrad raises
         with pytest.raises(tf.errors.InvalidArgumentError):
             tf.random.fixed_unigram_candidate_sampler(true, 1, 4, True, 4, unigrams=[1.0, 1.0, 2.0, 0.0])
+
+
+def test_grad_pass_through():
+    x = tf.constant([0.3, 1.7, -2.2])
+    with tf.GradientTape() as tape:
+        tape.watch(x)
+        y = tf.grad_pass_through(tf.round)(x)
+    close(y, [0.0, 2.0, -2.0])
+    close(tape.gradient(y, x), [1.0, 1.0, 1.0])

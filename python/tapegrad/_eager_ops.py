@@ -27,6 +27,7 @@ __all__ = [
     "ensure_shape",
     "get_current_name_scope",
     "get_logger",
+    "grad_pass_through",
     "group",
     "guarantee_const",
     "init_scope",
@@ -154,3 +155,22 @@ def type_spec_from_value(value: Any) -> TensorSpec:
 def get_logger() -> logging.Logger:
     """The ``tensorflow`` logger."""
     return logging.getLogger("tensorflow")
+
+
+def grad_pass_through(f: Callable[..., Any]) -> Callable[..., Any]:
+    """``f`` whose gradient is the identity: each tensor argument receives the incoming gradient
+    unchanged (a straight-through estimator); variables read inside ``f`` get none, as in TF."""
+
+    def wrapped(*args: Any, **kwargs: Any) -> Any:
+        result = f(*args, **kwargs)
+        if not _core.is_tensor(result):
+            return result
+        out = _core.stop_gradient(result)
+        for a in args:
+            if _core.is_tensor(a) or hasattr(a, "read_value"):
+                a = a if _core.is_tensor(a) else a.read_value()
+                if a.dtype == out.dtype and a.dtype.is_floating:
+                    out = out + (a - _core.stop_gradient(a))
+        return out
+
+    return wrapped
