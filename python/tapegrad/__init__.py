@@ -12,6 +12,7 @@ from . import (
     _core,
     compat,
     config,
+    data,
     debugging,
     dtypes,
     errors,
@@ -130,8 +131,10 @@ from .array_ops import (
 from .compat import contrib, enable_eager_execution, executing_eagerly
 from .control_flow import cond, foldl, foldr, map_fn, scan, switch_case, vectorized_map, while_loop
 from .custom_gradient import custom_gradient
+from .keras import initializers, losses, metrics, optimizers  # tf.losses & co. are Keras's
 from .module import Module
 from .tape import GradientTape, UnconnectedGradients
+from .tensor_spec import TensorSpec
 from .variables import Variable
 
 __version__ = "0.1.0"
@@ -191,6 +194,7 @@ __all__ = [
     "Module",
     "Tensor",
     "TensorShape",
+    "TensorSpec",
     "UnconnectedGradients",
     "Variable",
     "abs",
@@ -221,6 +225,7 @@ __all__ = [
     "cumprod",
     "cumsum",
     "custom_gradient",
+    "data",
     "debugging",
     "div",
     "divide",
@@ -252,6 +257,7 @@ __all__ = [
     "greater",
     "greater_equal",
     "identity",
+    "initializers",
     "int32",
     "int64",
     "is_finite",
@@ -267,11 +273,13 @@ __all__ = [
     "logical_and",
     "logical_not",
     "logical_or",
+    "losses",
     "map_fn",
     "math",
     "matmul",
     "maximum",
     "meshgrid",
+    "metrics",
     "minimum",
     "mul",
     "multiply",
@@ -284,6 +292,7 @@ __all__ = [
     "one_hot",
     "ones",
     "ones_like",
+    "optimizers",
     "pad",
     "pow",
     "print",
@@ -341,8 +350,37 @@ __all__ = [
     "zeros_like",
 ]
 
-# `tf.optimizers`, `tf.losses` and `tf.metrics`: TF 2 exposes the Keras modules under these names.
-optimizers = keras.optimizers
-losses = keras.losses
-metrics = keras.metrics
-__all__ += ["losses", "metrics", "optimizers"]
+# The long tail of the top level (each in its own module; see math_extra, array_extra, ...).
+from ._core import acos, acosh, asin, asinh, atan, atanh  # noqa: E402
+from ._eager_ops import *  # noqa: E402,F403
+from ._eager_ops import __all__ as _eager_names  # noqa: E402
+from ._space_batch import (  # noqa: E402
+    batch_to_space,
+    required_space_to_batch_paddings,
+    space_to_batch,
+    space_to_batch_nd,
+)
+from .array_extra import *  # noqa: E402,F403
+from .array_extra import __all__ as _array_extra_names  # noqa: E402
+from .debugging import (  # noqa: E402
+    assert_equal,
+    assert_greater,
+    assert_less,
+    assert_rank,
+)
+from .keras.initializers import Constant as constant_initializer  # noqa: E402
+from .keras.initializers import Ones as ones_initializer  # noqa: E402
+from .keras.initializers import RandomNormal as random_normal_initializer  # noqa: E402
+from .keras.initializers import RandomUniform as random_uniform_initializer  # noqa: E402
+from .keras.initializers import Zeros as zeros_initializer  # noqa: E402
+from .math_extra import scalar_mul  # noqa: E402
+
+__all__ += [
+    *_array_extra_names,
+    *_eager_names,
+    "acos", "acosh", "asin", "asinh", "atan", "atanh",
+    "assert_equal", "assert_greater", "assert_less", "assert_rank",
+    "constant_initializer", "ones_initializer", "random_normal_initializer",
+    "random_uniform_initializer", "zeros_initializer", "scalar_mul",
+    "batch_to_space", "required_space_to_batch_paddings", "space_to_batch", "space_to_batch_nd",
+]

@@ -89,3 +89,9 @@ def check_numerics(tensor: Any, message: str, name: str | None = None) -> Tensor
 def assert_all_finite(x: Any, message: str, name: str | None = None) -> Tensor:
     """TF 2's ``debugging.assert_all_finite``: :func:`check_numerics` under its other name."""
     return check_numerics(x, message)
+
+# More assertions live in their own module.
+from .debugging_extra import *  # noqa: E402,F403
+from .debugging_extra import __all__ as _extra_names  # noqa: E402
+
+__all__ += _extra_names

@@ -8,3 +8,7 @@ from ._core import DType, as_dtype, bool, cast, float32, float64, int32, int64
 double = float64
 
 __all__ = ["DType", "as_dtype", "bool", "cast", "double", "float32", "float64", "int32", "int64"]
+
+from .array_extra import saturate_cast  # noqa: E402
+
+__all__ += ["saturate_cast"]

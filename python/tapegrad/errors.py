@@ -10,4 +10,92 @@ InvalidArgumentError = InvalidArgumentError
 #: TF's base class; tapegrad's op errors are ``ValueError``s.
 OpError = ValueError
 
-__all__ = ["InvalidArgumentError", "OpError"]
+
+
+class OutOfRangeError(ValueError):
+    """An iterator was read past its end (``tf.errors.OutOfRangeError``; a ``ValueError`` like
+    tapegrad's other op errors)."""
+
+
+class DataLossError(ValueError):
+    """Data was lost or corrupted, e.g. padding to a smaller size (``tf.errors.DataLossError``)."""
+
+
+__all__ = ["DataLossError", "InvalidArgumentError", "OpError", "OutOfRangeError"]
+
+
+class _StatusError(ValueError):
+    """Base of the other ``tf.errors`` classes (all ``ValueError``s here, like the op errors)."""
+
+
+class AbortedError(_StatusError):
+    """``tf.errors.AbortedError``."""
+
+
+class AlreadyExistsError(_StatusError):
+    """``tf.errors.AlreadyExistsError``."""
+
+
+class CancelledError(_StatusError):
+    """``tf.errors.CancelledError``."""
+
+
+class DeadlineExceededError(_StatusError):
+    """``tf.errors.DeadlineExceededError``."""
+
+
+class FailedPreconditionError(_StatusError):
+    """``tf.errors.FailedPreconditionError`` (e.g. reading an uninitialised value)."""
+
+
+class InternalError(_StatusError):
+    """``tf.errors.InternalError``."""
+
+
+class NotFoundError(_StatusError):
+    """``tf.errors.NotFoundError``."""
+
+
+class PermissionDeniedError(_StatusError):
+    """``tf.errors.PermissionDeniedError``."""
+
+
+class ResourceExhaustedError(_StatusError):
+    """``tf.errors.ResourceExhaustedError`` (out of memory)."""
+
+
+class UnauthenticatedError(_StatusError):
+    """``tf.errors.UnauthenticatedError``."""
+
+
+class UnavailableError(_StatusError):
+    """``tf.errors.UnavailableError``."""
+
+
+class UnimplementedError(_StatusError):
+    """``tf.errors.UnimplementedError``."""
+
+
+class UnknownError(_StatusError):
+    """``tf.errors.UnknownError``."""
+
+
+class OperatorNotAllowedInGraphError(TypeError):
+    """``tf.errors.OperatorNotAllowedInGraphError`` (never raised: tapegrad is eager)."""
+
+
+# TF's status codes (``tf.errors.OK`` ... ``DATA_LOSS``).
+OK, CANCELLED, UNKNOWN, INVALID_ARGUMENT, DEADLINE_EXCEEDED, NOT_FOUND = 0, 1, 2, 3, 4, 5
+ALREADY_EXISTS, PERMISSION_DENIED, RESOURCE_EXHAUSTED, FAILED_PRECONDITION = 6, 7, 8, 9
+ABORTED, OUT_OF_RANGE, UNIMPLEMENTED, INTERNAL, UNAVAILABLE, DATA_LOSS = 10, 11, 12, 13, 14, 15
+UNAUTHENTICATED = 16
+
+__all__ += [
+    "ABORTED", "ALREADY_EXISTS", "AbortedError", "AlreadyExistsError", "CANCELLED", "CancelledError",
+    "DATA_LOSS", "DEADLINE_EXCEEDED", "DeadlineExceededError", "FAILED_PRECONDITION",
+    "FailedPreconditionError", "INTERNAL", "INVALID_ARGUMENT", "InternalError", "NOT_FOUND",
+    "NotFoundError", "OK", "OUT_OF_RANGE", "OperatorNotAllowedInGraphError", "PERMISSION_DENIED",
+    "PermissionDeniedError", "RESOURCE_EXHAUSTED", "ResourceExhaustedError", "UNAUTHENTICATED",
+    "UNAVAILABLE", "UNIMPLEMENTED", "UNKNOWN", "UnauthenticatedError", "UnavailableError",
+    "UnimplementedError", "UnknownError",
+]

@@ -222,3 +222,9 @@ __all__ = [
     "unsorted_segment_mean",
     "unsorted_segment_sum",
 ]
+
+# The long tail of tf.math lives in its own module.
+from .math_extra import *  # noqa: E402,F403
+from .math_extra import __all__ as _extra_names  # noqa: E402
+
+__all__ += _extra_names

@@ -195,3 +195,13 @@ __all__ = [
     "top_k",
     "weighted_cross_entropy_with_logits",
 ]
+
+# The long tail of tf.nn lives in its own module.
+from .nn_extra import *  # noqa: E402,F403
+from .nn_extra import __all__ as _extra_names  # noqa: E402
+
+__all__ += _extra_names
+from .nn_sampled import *  # noqa: E402,F403
+from .nn_sampled import __all__ as _sampled_names  # noqa: E402
+
+__all__ += _sampled_names

@@ -7,7 +7,15 @@ import re
 import threading
 from collections import defaultdict
 
-__all__ = ["clear_session", "floatx", "to_snake_case", "unique_object_name"]
+__all__ = [
+    "clear_session",
+    "epsilon",
+    "floatx",
+    "set_epsilon",
+    "set_floatx",
+    "to_snake_case",
+    "unique_object_name",
+]
 
 _LOCK = threading.Lock()
 _NAME_COUNTS: defaultdict[str, int] = defaultdict(int)
@@ -35,6 +43,43 @@ def clear_session() -> None:
         _NAME_COUNTS.clear()
 
 
+_FLOATX = ["float32"]
+_EPSILON = [1e-7]
+
+
 def floatx() -> str:
-    """The default float type of layer weights: ``"float32"``."""
-    return "float32"
+    """The default float type of layer weights (``"float32"`` unless :func:`set_floatx` changed it)."""
+    return _FLOATX[0]
+
+
+def set_floatx(value: str) -> None:
+    """Set the default float type of layer weights: ``"float32"`` or ``"float64"``.
+
+    Raises:
+        ValueError: another type (tapegrad has no float16/bfloat16 tensors).
+    """
+    name = getattr(value, "name", value)
+    if name not in ("float16", "bfloat16", "float32", "float64"):
+        raise ValueError(
+            f"Unknown `floatx` value: {value}. Expected one of {{'float16', 'bfloat16', 'float32', "
+            "'float64'}"
+        )
+    if name not in ("float32", "float64"):
+        raise ValueError(f"floatx {name!r} is not supported: tapegrad has float32 and float64 only")
+    _FLOATX[0] = str(name)
+
+
+def epsilon() -> float:
+    """The fuzz factor Keras adds to avoid divisions by zero (``1e-7`` by default)."""
+    return _EPSILON[0]
+
+
+def set_epsilon(value: float) -> None:
+    """Set the fuzz factor :func:`epsilon` returns."""
+    _EPSILON[0] = float(value)
+
+# The Keras 2 backend functions (K.mean, K.batch_dot, ...) live in their own module.
+from ._backend_ops import *  # noqa: E402,F403
+from ._backend_ops import __all__ as _ops_names  # noqa: E402
+
+__all__ += _ops_names
