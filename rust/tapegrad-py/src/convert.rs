@@ -58,6 +58,10 @@ pub fn to_tensor(obj: &Bound<'_, PyAny>, hint: Option<DType>) -> PyResult<Tensor
     {
         return from_leaves(shape, leaves, hint);
     }
+    // Tensors inside a list: a recorded stack, so gradients flow (TF's auto-packing).
+    if crate::autopack::holds_tensor(obj) {
+        return crate::autopack::pack(obj, hint);
+    }
     // numpy scalars, lists, tuples and anything with __array__: through numpy.
     let np = obj.py().import("numpy")?;
     let is_np_scalar = obj.is_instance(&np.getattr("generic")?)?;
@@ -78,8 +82,8 @@ pub fn to_tensor(obj: &Bound<'_, PyAny>, hint: Option<DType>) -> PyResult<Tensor
     Err(type_error("expected a Tensor, Variable, number, list or numpy array", obj))
 }
 
-/// Lists may hold tensors: stack them through numpy (values only, as TF does
-/// for `constant`; `tf.stack` is the differentiable way).
+/// Lists without tensors (numpy scalars or arrays inside, ragged ones) go
+/// through numpy; lists holding tensors never get here (see `autopack`).
 fn sequence_to_numpy<'py>(obj: &Bound<'py, PyAny>) -> PyResult<Bound<'py, PyAny>> {
     obj.py().import("numpy")?.getattr("asarray")?.call1((obj,))
 }
