@@ -56,9 +56,17 @@ class GradientTape:
         self._tape = _core.Tape(persistent, watch_accessed_variables)
         self._persistent = persistent
         self._watch_accessed_variables = watch_accessed_variables
+        # TF's `_tape`: set once the tape has been entered (stop_recording's check).
+        self._entered = False
+        self._paused = 0
 
     def __enter__(self) -> GradientTape:
+        if self._tape.is_active:
+            raise ValueError(
+                "Tape is still recording, This can happen if you try to re-enter an already-active tape."
+            )
         self._tape.push()
+        self._entered = True
         return self
 
     def __exit__(self, *exc_info: Any) -> None:
@@ -137,13 +145,22 @@ class GradientTape:
 
     @contextlib.contextmanager
     def stop_recording(self) -> Iterator[None]:
-        """Temporarily stops recording ops on this tape."""
-        if not self._tape.is_active:
-            raise ValueError("Tape must be recording when stop_recording is called.")
+        """Temporarily stops recording ops on this tape.
+
+        Raises:
+            RuntimeError: if the tape was never entered (TF's message).
+            ValueError: if it is not recording now (exited, or already stopped).
+        """
+        if not self._entered:
+            raise RuntimeError("Trying to stop recording a tape which is not recording.")
+        if not self._tape.is_active or self._paused:
+            raise ValueError("Tape is not recording.")
         self._tape.pause()
+        self._paused += 1
         try:
             yield
         finally:
+            self._paused -= 1
             self._tape.resume()
 
     def reset(self) -> None:
