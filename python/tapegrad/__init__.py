@@ -114,6 +114,14 @@ from ._core import (
     zeros_like,
 )
 from ._einsum import einsum
+from ._scatter_ops import (
+    scatter_nd,
+    tensor_scatter_nd_add,
+    tensor_scatter_nd_max,
+    tensor_scatter_nd_min,
+    tensor_scatter_nd_sub,
+    tensor_scatter_nd_update,
+)
 from ._shape import TensorShape
 from .array_ops import (
     argsort,
@@ -130,6 +138,7 @@ from .array_ops import (
 from .compat import contrib, enable_eager_execution, executing_eagerly
 from .control_flow import cond, foldl, foldr, map_fn, scan, switch_case, vectorized_map, while_loop
 from .custom_gradient import custom_gradient
+from .indexed_slices import IndexedSlices
 from .module import Module
 from .tape import GradientTape, UnconnectedGradients
 from .variables import Variable
@@ -188,6 +197,7 @@ def print(*args, **kwargs):  # type: ignore[no-untyped-def]  # noqa: A001
 __all__ = [
     "DType",
     "GradientTape",
+    "IndexedSlices",
     "Module",
     "Tensor",
     "TensorShape",
@@ -339,4 +349,11 @@ __all__ = [
     "while_loop",
     "zeros",
     "zeros_like",
+    # sparse gradients and scatter ops
+    "scatter_nd",
+    "tensor_scatter_nd_add",
+    "tensor_scatter_nd_max",
+    "tensor_scatter_nd_min",
+    "tensor_scatter_nd_sub",
+    "tensor_scatter_nd_update",
 ]

@@ -15,6 +15,7 @@ from collections.abc import Iterator
 from typing import Any
 
 from . import _core, _nest
+from .indexed_slices import from_gradient
 from .variables import canonical
 
 __all__ = ["GradientTape", "UnconnectedGradients"]
@@ -136,7 +137,10 @@ class GradientTape:
             zero = False
         else:
             zero = UnconnectedGradients(unconnected_gradients) is UnconnectedGradients.ZERO
-        grads = self._tape.gradient(flat_targets, flat_sources, flat_og, zero)
+        # Sources used only through gathers get IndexedSlices, as in TF.
+        grads = [
+            from_gradient(g) for g in self._tape.gradient_slices(flat_targets, flat_sources, flat_og, zero)
+        ]
         return grads[0] if single_source else _nest.pack_sequence_as(sources, grads)
 
     def watched_variables(self) -> tuple[Any, ...]:

@@ -63,6 +63,10 @@ pub fn to_tensor(obj: &Bound<'_, PyAny>, hint: Option<DType>) -> PyResult<Tensor
     if crate::autopack::holds_tensor(obj) {
         return crate::autopack::pack(obj, hint);
     }
+    // Objects that convert themselves (IndexedSlices densify): TF's conversion registry.
+    if let Ok(convert) = obj.getattr(pyo3::intern!(obj.py(), "__tapegrad_tensor__")) {
+        return to_tensor(&convert.call0()?, hint);
+    }
     // numpy scalars, lists, tuples and anything with __array__: through numpy.
     let np = obj.py().import("numpy")?;
     let is_np_scalar = obj.is_instance(&np.getattr("generic")?)?;

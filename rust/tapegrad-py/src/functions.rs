@@ -966,7 +966,12 @@ pub fn gather(
 ) -> PyResult<PyTensor> {
     let _ = (validate_indices, name);
     if batch_dims != 0 {
-        return Err(PyValueError::new_err("gather: batch_dims other than 0 is not supported yet"));
+        // Composed in Python from transposes and gather_nd (dense gradient, as TF's).
+        let batch_gather = params.py().import("tapegrad.array_ops")?.getattr("batch_gather")?;
+        let axis = axis.map(|a| a.clone().unbind()).unwrap_or_else(|| params.py().None());
+        let out = batch_gather.call1((params, indices, axis, batch_dims))?;
+        let out = out.cast::<PyTensor>()?;
+        return Ok(wrap(out.borrow().t.clone()));
     }
     let p = to_tensor(params, None)?;
     let idx = to_tensor(indices, Some(DType::I32))?;
