@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from . import (
     _core,
+    autodiff,
     compat,
     config,
     debugging,
@@ -140,6 +141,7 @@ from .control_flow import cond, foldl, foldr, map_fn, scan, switch_case, vectori
 from .custom_gradient import custom_gradient
 from .indexed_slices import IndexedSlices
 from .module import Module
+from .recompute import recompute_grad
 from .tape import GradientTape, UnconnectedGradients
 from .variables import Variable
 
@@ -349,6 +351,9 @@ __all__ = [
     "while_loop",
     "zeros",
     "zeros_like",
+    # forward mode and checkpointing
+    "autodiff",
+    "recompute_grad",
     # sparse gradients and scatter ops
     "scatter_nd",
     "tensor_scatter_nd_add",

@@ -35,6 +35,24 @@ def _is_float(x: Any) -> bool:
     return bool(x.dtype.is_floating)
 
 
+#: The tapes inside whose ``with`` block this code runs, innermost last
+#: (``stop_recording_all`` pauses them; TF's ``tape.stop_recording()`` function).
+_ACTIVE: list[GradientTape] = []
+
+
+@contextlib.contextmanager
+def stop_recording_all() -> Iterator[None]:
+    """Pauses every active tape of this thread for the block (TF's ``tape_lib.stop_recording``)."""
+    paused = [t for t in _ACTIVE if t._tape.is_active]
+    for t in paused:
+        t._tape.pause()
+    try:
+        yield
+    finally:
+        for t in paused:
+            t._tape.resume()
+
+
 class GradientTape:
     """Records operations for automatic differentiation (TF's ``tf.GradientTape``).
 
@@ -68,10 +86,13 @@ class GradientTape:
             )
         self._tape.push()
         self._entered = True
+        _ACTIVE.append(self)
         return self
 
     def __exit__(self, *exc_info: Any) -> None:
         self._tape.pop()
+        if self in _ACTIVE:
+            _ACTIVE.remove(self)
 
     def watch(self, tensor: Any) -> None:
         """Watches a tensor or variable, or every one in a nested structure.
