@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from . import (
     _core,
+    autodiff,
     compat,
     config,
     data,
@@ -115,6 +116,14 @@ from ._core import (
     zeros_like,
 )
 from ._einsum import einsum
+from ._scatter_ops import (
+    scatter_nd,
+    tensor_scatter_nd_add,
+    tensor_scatter_nd_max,
+    tensor_scatter_nd_min,
+    tensor_scatter_nd_sub,
+    tensor_scatter_nd_update,
+)
 from ._shape import TensorShape
 from .array_ops import (
     argsort,
@@ -131,8 +140,10 @@ from .array_ops import (
 from .compat import contrib, enable_eager_execution, executing_eagerly
 from .control_flow import cond, foldl, foldr, map_fn, scan, switch_case, vectorized_map, while_loop
 from .custom_gradient import custom_gradient
+from .indexed_slices import IndexedSlices
 from .keras import initializers, losses, metrics, optimizers  # tf.losses & co. are Keras's
 from .module import Module
+from .recompute import recompute_grad
 from .tape import GradientTape, UnconnectedGradients
 from .tensor_spec import TensorSpec
 from .variables import Variable
@@ -191,6 +202,7 @@ def print(*args, **kwargs):  # type: ignore[no-untyped-def]  # noqa: A001
 __all__ = [
     "DType",
     "GradientTape",
+    "IndexedSlices",
     "Module",
     "Tensor",
     "TensorShape",
@@ -348,6 +360,16 @@ __all__ = [
     "while_loop",
     "zeros",
     "zeros_like",
+    # forward mode and checkpointing
+    "autodiff",
+    "recompute_grad",
+    # sparse gradients and scatter ops
+    "scatter_nd",
+    "tensor_scatter_nd_add",
+    "tensor_scatter_nd_max",
+    "tensor_scatter_nd_min",
+    "tensor_scatter_nd_sub",
+    "tensor_scatter_nd_update",
 ]
 
 # The long tail of the top level (each in its own module; see math_extra, array_extra, ...).

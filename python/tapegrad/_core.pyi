@@ -336,6 +336,14 @@ class Tape:
     def pause(self) -> None: ...
     def resume(self) -> None: ...
     def reset(self) -> None: ...
+    # sparse gradients: (values, indices, dense_shape) for sources used only through gathers
+    def gradient_slices(
+        self,
+        targets: list[Any],
+        sources: list[Any],
+        output_gradients: list[Any] | None = None,
+        unconnected_zero: builtins.bool = False,
+    ) -> list[Tensor | tuple[Tensor, Tensor, list[builtins.int]] | None]: ...
 
 @final
 class BufferOwner:

@@ -88,7 +88,8 @@ def scatter_add_rows(updates: Any, indices: Any, num_rows: int) -> Tensor:
     with GradientTape() as tape:
         tape.watch(zeros)
         gathered = _core.gather(zeros, indices)
-    return tape.gradient(gathered, zeros, output_gradients=updates)
+    # The dense pass: `tape.gradient` would hand back IndexedSlices here.
+    return tape._tape.gradient([gathered], [zeros], [updates], False)[0]
 
 
 def take_along_axis(x: Any, order: np.ndarray, axis: int) -> Tensor:
@@ -377,3 +378,50 @@ def get_static_value(tensor: Any, partial: bool = False) -> Any:
     if isinstance(tensor, Tensor):
         return tensor.numpy()
     return tensor
+
+
+def batch_gather(params: Any, indices: Any, axis: Any, batch_dims: int) -> Tensor:
+    """``gather(params, indices, axis, batch_dims)`` for ``batch_dims != 0``.
+
+    ``out[b..., i..., t...] = params[b..., p..., indices[b..., i...], t...]``: the gathered
+    ``axis`` is moved next to the batch dims, ``gather_nd`` (with ``batch_dims``) picks the
+    rows, and the ``p...`` dims are moved back in front of the index dims. The gradient is
+    dense, as TensorFlow's is for ``batch_dims > 0``.
+
+    Raises:
+        InvalidArgumentError: ``batch_dims`` or ``axis`` is out of range (or ``batch_dims >
+            axis``), the batch dims of ``params`` and ``indices`` differ, or an index is out
+            of range.
+    """
+    params = _tensor(params)
+    idx = int_values(indices, "gather indices")
+    r_i, r_p = idx.ndim, len(params.shape)
+    b = int(batch_dims)
+    b = b + r_i if b < 0 else b
+    if not 0 <= b <= r_i or b >= r_p:
+        raise InvalidArgumentError(
+            f"gather: batch_dims ({batch_dims}) must be in [-{r_i}, {r_i}] for indices of rank {r_i} "
+            f"and less than rank(params) ({r_p})"
+        )
+    a = b if axis is None else int(axis.numpy() if _core.is_tensor(axis) else axis)
+    a = a + r_p if a < 0 else a
+    if not b <= a < r_p:
+        raise InvalidArgumentError(
+            f"gather: batch_dims ({batch_dims}) must be less than or equal to axis ({axis}), "
+            f"and axis must be in [0, {r_p}) for params of rank {r_p}"
+        )
+    pshape = [int(d) for d in params.shape]
+    if list(idx.shape[:b]) != pshape[:b]:
+        raise InvalidArgumentError(
+            f"gather: params.shape[:{b}] = {pshape[:b]} and indices.shape[:{b}] = "
+            f"{list(idx.shape[:b])} must be equal"
+        )
+    if a != b:
+        perm = [*range(b), a, *range(b, a), *range(a + 1, r_p)]
+        params = _core.transpose(params, perm)
+    out = gather_nd(params, idx[..., None], batch_dims=b)
+    if a != b:
+        rank = len(out.shape)
+        perm = [*range(b), *range(r_i, r_i + a - b), *range(b, r_i), *range(r_i + a - b, rank)]
+        out = _core.transpose(out, perm)
+    return out

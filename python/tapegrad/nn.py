@@ -169,8 +169,31 @@ def bias_add(value: Any, bias: Any, data_format: str | None = None, name: str | 
     return _core.add(value, _core.reshape(bias, [-1, *[1] * (rank - 2)]))
 
 
+def embedding_lookup(params: Any, ids: Any, max_norm: Any = None, name: str | None = None) -> Tensor:
+    """TF's ``embedding_lookup``: ``gather(params, ids)``, whose gradient with respect to a
+    ``params`` variable is ``IndexedSlices``.
+
+    ``params`` may be a list of shards (TF's "div" partitioning of consecutive rows,
+    equal here to looking up their concatenation); ``max_norm`` clips each looked-up
+    row to that L2 norm.
+    """
+    if isinstance(params, (list, tuple)):
+        if not params:
+            raise ValueError("embedding_lookup: params must not be empty")
+        params = params[0] if len(params) == 1 else _core.concat(list(params), 0)
+    rows = _core.gather(params, ids)
+    if max_norm is not None:
+        from ._clip_ops import clip_by_norm
+
+        rank = len(rows.shape)
+        axes = list(range(len(_tensor(ids).shape), rank))
+        rows = clip_by_norm(rows, max_norm, axes=axes)
+    return rows
+
+
 __all__ = [
     "bias_add",
+    "embedding_lookup",
     "dropout",
     "elu",
     "gelu",

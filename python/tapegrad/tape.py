@@ -15,6 +15,7 @@ from collections.abc import Iterator
 from typing import Any
 
 from . import _core, _nest
+from .indexed_slices import from_gradient
 from .variables import canonical
 
 __all__ = ["GradientTape", "UnconnectedGradients"]
@@ -32,6 +33,24 @@ _SOURCE_TYPES = (_core.Tensor, _core.Variable)
 
 def _is_float(x: Any) -> bool:
     return bool(x.dtype.is_floating)
+
+
+#: The tapes inside whose ``with`` block this code runs, innermost last
+#: (``stop_recording_all`` pauses them; TF's ``tape.stop_recording()`` function).
+_ACTIVE: list[GradientTape] = []
+
+
+@contextlib.contextmanager
+def stop_recording_all() -> Iterator[None]:
+    """Pauses every active tape of this thread for the block (TF's ``tape_lib.stop_recording``)."""
+    paused = [t for t in _ACTIVE if t._tape.is_active]
+    for t in paused:
+        t._tape.pause()
+    try:
+        yield
+    finally:
+        for t in paused:
+            t._tape.resume()
 
 
 class GradientTape:
@@ -56,13 +75,24 @@ class GradientTape:
         self._tape = _core.Tape(persistent, watch_accessed_variables)
         self._persistent = persistent
         self._watch_accessed_variables = watch_accessed_variables
+        # TF's `_tape`: set once the tape has been entered (stop_recording's check).
+        self._entered = False
+        self._paused = 0
 
     def __enter__(self) -> GradientTape:
+        if self._tape.is_active:
+            raise ValueError(
+                "Tape is still recording, This can happen if you try to re-enter an already-active tape."
+            )
         self._tape.push()
+        self._entered = True
+        _ACTIVE.append(self)
         return self
 
     def __exit__(self, *exc_info: Any) -> None:
         self._tape.pop()
+        if self in _ACTIVE:
+            _ACTIVE.remove(self)
 
     def watch(self, tensor: Any) -> None:
         """Watches a tensor or variable, or every one in a nested structure.
@@ -128,7 +158,10 @@ class GradientTape:
             zero = False
         else:
             zero = UnconnectedGradients(unconnected_gradients) is UnconnectedGradients.ZERO
-        grads = self._tape.gradient(flat_targets, flat_sources, flat_og, zero)
+        # Sources used only through gathers get IndexedSlices, as in TF.
+        grads = [
+            from_gradient(g) for g in self._tape.gradient_slices(flat_targets, flat_sources, flat_og, zero)
+        ]
         return grads[0] if single_source else _nest.pack_sequence_as(sources, grads)
 
     def watched_variables(self) -> tuple[Any, ...]:
@@ -137,13 +170,22 @@ class GradientTape:
 
     @contextlib.contextmanager
     def stop_recording(self) -> Iterator[None]:
-        """Temporarily stops recording ops on this tape."""
-        if not self._tape.is_active:
-            raise ValueError("Tape must be recording when stop_recording is called.")
+        """Temporarily stops recording ops on this tape.
+
+        Raises:
+            RuntimeError: if the tape was never entered (TF's message).
+            ValueError: if it is not recording now (exited, or already stopped).
+        """
+        if not self._entered:
+            raise RuntimeError("Trying to stop recording a tape which is not recording.")
+        if not self._tape.is_active or self._paused:
+            raise ValueError("Tape is not recording.")
         self._tape.pause()
+        self._paused += 1
         try:
             yield
         finally:
+            self._paused -= 1
             self._tape.resume()
 
     def reset(self) -> None:

@@ -42,7 +42,8 @@ pub fn to_tensor(obj: &Bound<'_, PyAny>, hint: Option<DType>) -> PyResult<Tensor
     if obj.is_instance_of::<PyInt>() {
         return int_scalar(obj, hint);
     }
-    if let Ok(f) = obj.cast::<PyFloat>() {
+    // Exactly a Python float: numpy's float64 scalar subclasses float, and keeps its dtype.
+    if let Ok(f) = obj.cast_exact::<PyFloat>() {
         let v = f.value();
         return match hint {
             None | Some(DType::F32) => Ok(Tensor::scalar(v as f32)),
@@ -58,6 +59,14 @@ pub fn to_tensor(obj: &Bound<'_, PyAny>, hint: Option<DType>) -> PyResult<Tensor
     {
         return from_leaves(shape, leaves, hint);
     }
+    // Tensors inside a list: a recorded stack, so gradients flow (TF's auto-packing).
+    if crate::autopack::holds_tensor(obj) {
+        return crate::autopack::pack(obj, hint);
+    }
+    // Objects that convert themselves (IndexedSlices densify): TF's conversion registry.
+    if let Ok(convert) = obj.getattr(pyo3::intern!(obj.py(), "__tapegrad_tensor__")) {
+        return to_tensor(&convert.call0()?, hint);
+    }
     // numpy scalars, lists, tuples and anything with __array__: through numpy.
     let np = obj.py().import("numpy")?;
     let is_np_scalar = obj.is_instance(&np.getattr("generic")?)?;
@@ -72,16 +81,38 @@ pub fn to_tensor(obj: &Bound<'_, PyAny>, hint: Option<DType>) -> PyResult<Tensor
             np.getattr("asarray")?.call1((obj,))?
         };
         let arr = arr_obj.cast::<PyUntypedArray>()?;
-        // A Python list of floats is float32 in TF, not numpy's float64.
-        return from_numpy(arr, hint, !is_np_scalar && !obj.hasattr("__array__")?);
+        // A Python list of floats is float32 in TF, not numpy's float64 (unless
+        // its first leaf is a numpy float64, which then decides, as in TF).
+        let python_default =
+            !is_np_scalar && !obj.hasattr("__array__")? && !first_leaf_is_numpy_f64(obj, &np)?;
+        return from_numpy(arr, hint, python_default);
     }
     Err(type_error("expected a Tensor, Variable, number, list or numpy array", obj))
 }
 
-/// Lists may hold tensors: stack them through numpy (values only, as TF does
-/// for `constant`; `tf.stack` is the differentiable way).
+/// Lists without tensors (numpy scalars or arrays inside, ragged ones) go
+/// through numpy; lists holding tensors never get here (see `autopack`).
 fn sequence_to_numpy<'py>(obj: &Bound<'py, PyAny>) -> PyResult<Bound<'py, PyAny>> {
     obj.py().import("numpy")?.getattr("asarray")?.call1((obj,))
+}
+
+/// Whether the first leaf of a nested list is a numpy float64 scalar or array:
+/// TF infers a list's dtype from its first leaf (`[np.float64(1), 2.0]` is
+/// float64, `[1, np.float64(2)]` and `[1.0, np.float64(2)]` are float32).
+fn first_leaf_is_numpy_f64(obj: &Bound<'_, PyAny>, np: &Bound<'_, PyModule>) -> PyResult<bool> {
+    let mut leaf = obj.clone();
+    while leaf.is_instance_of::<PyList>() || leaf.is_instance_of::<PyTuple>() {
+        match leaf.get_item(0) {
+            Ok(first) => leaf = first,
+            Err(_) => return Ok(false),
+        }
+    }
+    if !(leaf.is_instance(&np.getattr("generic")?)? || leaf.is_instance(&np.getattr("ndarray")?)?) {
+        return Ok(false);
+    }
+    let dtype = leaf.getattr("dtype")?;
+    Ok(dtype.getattr("kind")?.extract::<String>()? == "f"
+        && dtype.getattr("itemsize")?.extract::<usize>()? == 8)
 }
 
 fn int_scalar(obj: &Bound<'_, PyAny>, hint: Option<DType>) -> PyResult<Tensor> {

@@ -134,11 +134,34 @@ pub fn constant(
     name: Option<&str>,
 ) -> PyResult<PyTensor> {
     let _ = name;
+    let no_shape = shape.is_none_or(|s| s.is_none());
+    if let Ok(given) = value.cast::<PyTensor>() {
+        // TF hands a tensor back as itself (same value, still differentiable),
+        // and will not cast it.
+        let t = given.borrow().t.clone();
+        match opt_dtype(dtype)? {
+            Some(d) if d != t.dtype() => {
+                return Err(PyTypeError::new_err(format!(
+                    "Expected tensor with dtype {d}, but got dtype {}.",
+                    t.dtype()
+                )));
+            }
+            _ if no_shape => return Ok(wrap(t)),
+            _ => {}
+        }
+    }
+    if crate::autopack::holds_tensor(value) {
+        // TF 2.21's `constant` fails on these too; `convert_to_tensor` and
+        // `stack` pack them differentiably.
+        return Err(PyValueError::new_err(
+            "tf.constant cannot take a list or tuple holding tensors; use tf.stack or tf.convert_to_tensor",
+        ));
+    }
     let mut t = match opt_dtype(dtype)? {
         Some(d) => to_tensor_as(value, d)?,
         None => to_tensor(value, None)?,
     };
-    // A fresh id: a constant is a new value even if built from a tensor.
+    // A fresh id: a constant built from a variable or a shape change is a new value.
     t = t.detached();
     if let Some(shape) = shape.filter(|s| !s.is_none()) {
         let shape = parse_shape(shape)?;
@@ -943,7 +966,12 @@ pub fn gather(
 ) -> PyResult<PyTensor> {
     let _ = (validate_indices, name);
     if batch_dims != 0 {
-        return Err(PyValueError::new_err("gather: batch_dims other than 0 is not supported yet"));
+        // Composed in Python from transposes and gather_nd (dense gradient, as TF's).
+        let batch_gather = params.py().import("tapegrad.array_ops")?.getattr("batch_gather")?;
+        let axis = axis.map(|a| a.clone().unbind()).unwrap_or_else(|| params.py().None());
+        let out = batch_gather.call1((params, indices, axis, batch_dims))?;
+        let out = out.cast::<PyTensor>()?;
+        return Ok(wrap(out.borrow().t.clone()));
     }
     let p = to_tensor(params, None)?;
     let idx = to_tensor(indices, Some(DType::I32))?;

@@ -2,6 +2,7 @@
 //! `tapegrad` crate. It converts arguments, calls one core op and wraps the
 //! result; the math, the tape and the gradient rules all live in the core.
 
+mod autopack;
 mod convert;
 mod custom;
 mod dtype;

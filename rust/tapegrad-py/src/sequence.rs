@@ -112,7 +112,8 @@ impl Reader {
                 Leaves::Bools(_) => None,
             };
         }
-        if let Ok(f) = obj.cast::<PyFloat>() {
+        // Exactly a Python float: a numpy float64 scalar keeps its dtype (numpy decides).
+        if let Ok(f) = obj.cast_exact::<PyFloat>() {
             let value = f.value();
             match &mut self.leaves {
                 Leaves::Floats(v) => v.push(value),

@@ -4,7 +4,7 @@
 use pyo3::exceptions::PyTypeError;
 use pyo3::prelude::*;
 use tapegrad::Tensor;
-use tapegrad::autodiff::{GradientTape, Source, Unconnected};
+use tapegrad::autodiff::{GradientTape, Source, SourceGradient, Unconnected};
 
 use crate::convert::to_tensor;
 use crate::errors::{IntoPy, type_error};
@@ -66,6 +66,46 @@ impl PyTape {
         passes.pop().ok_or_else(|| {
             pyo3::exceptions::PyRuntimeError::new_err("GradientTape.gradient: no backward pass ran")
         })
+    }
+
+    /// `gradient`, except that a source used only through gathers along axis 0
+    /// gets `(values, indices, dense_shape)` (TF's `IndexedSlices`, built by
+    /// `tape.py`) instead of a dense tensor.
+    #[pyo3(signature = (targets, sources, output_gradients=None, unconnected_zero=false))]
+    fn gradient_slices(
+        &self,
+        py: Python<'_>,
+        targets: Vec<Bound<'_, PyAny>>,
+        sources: Vec<Bound<'_, PyAny>>,
+        output_gradients: Option<Vec<Bound<'_, PyAny>>>,
+        unconnected_zero: bool,
+    ) -> PyResult<Vec<Option<Py<PyAny>>>> {
+        let targets = targets_of(&targets)?;
+        let sources = sources_of(&sources)?;
+        let og = output_gradients.as_deref().map(|v| output_gradients_of(v, &targets)).transpose()?;
+        let unconnected = if unconnected_zero { Unconnected::Zero } else { Unconnected::None };
+        let work = targets.iter().map(|t| t.value().numel()).sum::<usize>().max(self.tape.recorded_elems());
+        let tape = &self.tape;
+        let grads = crate::gil::compute(py, work, || {
+            tape.gradient_slices(&targets, &sources, og.as_deref(), unconnected)
+        })
+        .py()?;
+        grads
+            .into_iter()
+            .map(|g| {
+                g.map(|g| -> PyResult<Py<PyAny>> {
+                    Ok(match g {
+                        SourceGradient::Dense(t) => Py::new(py, PyTensor::new(t))?.into_any(),
+                        SourceGradient::Slices(s) => {
+                            let values = Py::new(py, PyTensor::new(s.values))?;
+                            let indices = Py::new(py, PyTensor::new(s.indices))?;
+                            (values, indices, s.dense_shape).into_pyobject(py)?.into_any().unbind()
+                        }
+                    })
+                })
+                .transpose()
+            })
+            .collect()
     }
 
     /// One backward pass per entry of `output_gradients` (a list per pass, one

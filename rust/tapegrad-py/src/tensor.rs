@@ -13,7 +13,7 @@ use crate::convert::{numpy_value, to_tensor};
 use crate::errors::IntoPy;
 
 /// An immutable n-dimensional array (TF's `EagerTensor`).
-#[pyclass(name = "Tensor", module = "tapegrad", weakref)]
+#[pyclass(name = "Tensor", module = "tapegrad", weakref, dict)]
 pub struct PyTensor {
     pub t: Tensor,
 }

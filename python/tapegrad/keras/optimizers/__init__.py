@@ -25,6 +25,7 @@ import tapegrad
 
 from .. import backend
 from . import schedules
+from ._sparse import squared_slices
 from .schedules import LearningRateSchedule
 
 __all__ = [
@@ -242,12 +243,19 @@ class Optimizer:
                 stacklevel=2,
             )
         variables = [v for g, v in pairs if g is not None]
+        # IndexedSlices: squared per slice for `_square` (Keras 3's sparse ops); else dense.
+        squares = [squared_slices(g, v.dtype) for g, v in zip(grads, variables)]
         grads = [tapegrad.cast(tapegrad.convert_to_tensor(g), v.dtype) for g, v in zip(grads, variables)]
-        grads = self._clip_gradients(grads)
+        clipped = self._clip_gradients(grads)
+        if any(c is not g for c, g in zip(clipped, grads)):
+            squares = [None] * len(grads)
+        grads = clipped
         self._apply_weight_decay(variables)
         learning_rate = self.learning_rate
-        for grad, variable in zip(grads, variables):
+        for grad, squared, variable in zip(grads, squares, variables):
+            self._squared_gradient = squared
             self.update_step(grad, variable, tapegrad.cast(learning_rate, variable.dtype))
+        self._squared_gradient = None
         self._iterations.assign_add(1)
         return self._iterations
 
@@ -294,6 +302,11 @@ class Optimizer:
     def update_step(self, gradient: Any, variable: Any, learning_rate: Any) -> None:
         """Update ``variable`` (and its slots) from ``gradient``; subclasses implement it."""
         raise NotImplementedError
+
+    def _square(self, gradient: Any) -> Any:
+        """``square(gradient)`` in an update step, summed per slice for IndexedSlices (see ``_sparse``)."""
+        squared = getattr(self, "_squared_gradient", None)
+        return tapegrad.square(gradient) if squared is None else squared
 
     # --------------------------------------------------------------- config
     def get_config(self) -> dict[str, Any]:
@@ -415,7 +428,7 @@ class Adam(Optimizer):
         beta_2_power = tapegrad.pow(tapegrad.cast(self.beta_2, variable.dtype), local_step)
         alpha = learning_rate * tapegrad.sqrt(1 - beta_2_power) / (1 - beta_1_power)
         m.assign_add((gradient - m) * (1 - self.beta_1))
-        v.assign_add((tapegrad.square(gradient) - v) * (1 - self.beta_2))
+        v.assign_add((self._square(gradient) - v) * (1 - self.beta_2))
         if self.amsgrad:
             v_hat = slots["velocity_hat"]
             v_hat.assign(tapegrad.maximum(v_hat, v))
@@ -493,7 +506,7 @@ class RMSprop(Optimizer):
         slots = self._slots_for(variable)
         velocity = slots["velocity"]
         rho = self.rho
-        velocity.assign(rho * velocity + (1 - rho) * tapegrad.square(gradient))
+        velocity.assign(rho * velocity + (1 - rho) * self._square(gradient))
         if self.centered:
             average = slots["average_gradient"]
             average.assign(rho * average + (1 - rho) * gradient)
@@ -539,7 +552,7 @@ class Adagrad(Optimizer):
     def update_step(self, gradient: Any, variable: Any, learning_rate: Any) -> None:
         """One Adagrad step (Keras 3's ``Adagrad.update_step``)."""
         accumulator = self._slots_for(variable)["accumulator"]
-        accumulator.assign_add(tapegrad.square(gradient))
+        accumulator.assign_add(self._square(gradient))
         variable.assign_sub((learning_rate * gradient) / tapegrad.sqrt(accumulator + self.epsilon))
 
     def get_config(self) -> dict[str, Any]:

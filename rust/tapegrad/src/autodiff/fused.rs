@@ -44,8 +44,11 @@ fn factor_reads_output(u: U) -> Option<bool> {
     }
 }
 
-/// Runs `$body` with `$f32` and `$f64` bound to `f'` of unary op `u` (as closures
-/// of the operand [`factor_reads_output`] names), one copy of `$body` per op.
+/// Runs `$body` with `$f32` and `$f64` bound to `g · f'(v)` of unary op `u` (as
+/// closures of the incoming gradient `g` and the operand `v` that
+/// [`factor_reads_output`] names), one copy of `$body` per op. sqrt, rsqrt and
+/// reciprocal give 0 where `g` is 0 (TF's SqrtGrad family), even where `f'` is
+/// infinite.
 ///
 /// Why a copy per op: with the `match` on `u` inside the element loop, the loop
 /// neither vectorises nor drops the dead arms; relu's rule took ~1.5 ns per element
@@ -55,18 +58,23 @@ macro_rules! with_factor {
         macro_rules! arm {
             (|$v:ident| $e:expr) => {{
                 #[allow(unused_variables)]
-                let $f32 = |$v: f32| -> f32 { $e };
+                let $f32 = |gv: f32, $v: f32| -> f32 { gv * $e };
                 #[allow(unused_variables)]
-                let $f64 = |$v: f64| -> f64 { $e };
+                let $f64 = |gv: f64, $v: f64| -> f64 { gv * $e };
+                $body
+            }};
+            (zero_safe |$v:ident| $e:expr) => {{
+                let $f32 = |gv: f32, $v: f32| -> f32 { if gv == 0.0 { 0.0 } else { gv * $e } };
+                let $f64 = |gv: f64, $v: f64| -> f64 { if gv == 0.0 { 0.0 } else { gv * $e } };
                 $body
             }};
         }
         match $u {
             U::Tanh => arm!(|v| 1.0 - v * v),
             U::Sigmoid => arm!(|v| v * (1.0 - v)),
-            U::Sqrt => arm!(|v| 0.5 / v),
-            U::Rsqrt => arm!(|v| -0.5 * v * v * v),
-            U::Reciprocal => arm!(|v| -(v * v)),
+            U::Sqrt => arm!(zero_safe |v| 0.5 / v),
+            U::Rsqrt => arm!(zero_safe |v| -0.5 * v * v * v),
+            U::Reciprocal => arm!(zero_safe |v| -(v * v)),
             U::Exp => arm!(|v| v),
             U::Expm1 => arm!(|v| v + 1.0),
             U::Relu => arm!(|v| if v > 0.0 { 1.0 } else { 0.0 }),
@@ -108,10 +116,10 @@ pub(crate) fn unary_grad(u: U, x: &Tensor, y: &Tensor, g: &Tensor) -> Option<Ten
             for_each_chunk(&mut out, 1, |start, o| {
                 let vs = &$v[start..start + o.len()];
                 if let [gv] = $gs[..] {
-                    o.iter_mut().zip(vs).for_each(|(o, &v)| *o = gv * $factor(v));
+                    o.iter_mut().zip(vs).for_each(|(o, &v)| *o = $factor(gv, v));
                 } else {
                     let gs = &$gs[start..start + o.len()];
-                    o.iter_mut().zip(vs).zip(gs).for_each(|((o, &v), &gv)| *o = gv * $factor(v));
+                    o.iter_mut().zip(vs).zip(gs).for_each(|((o, &v), &gv)| *o = $factor(gv, v));
                 }
             });
             <$t as crate::Element>::into_buffer(out)
@@ -183,7 +191,7 @@ pub(crate) fn accumulate(node: &Node, g: &Tensor, acc: &mut Tensor) -> bool {
         ($acc:ident, $gs:ident, $vs:ident, $factor:ident) => {
             for_each_chunk($acc, 1, |s, o| {
                 let (gs, vs) = (&$gs[s..s + o.len()], &$vs[s..s + o.len()]);
-                o.iter_mut().zip(gs).zip(vs).for_each(|((a, &gv), &v)| *a += gv * $factor(v));
+                o.iter_mut().zip(gs).zip(vs).for_each(|((a, &gv), &v)| *a += $factor(gv, v));
             })
         };
     }
@@ -226,7 +234,7 @@ pub(crate) fn in_place(node: &Node, mut g: Tensor, needs: &[bool]) -> Result<Inp
             Some(reads_y) => {
                 let v = if reads_y { y } else { &xs[0] };
                 (
-                    with_factor!(u, (factor_f32, factor_f64) => overwrite(&mut g, v, |gv, v| gv * factor_f32(v), |gv, v| gv * factor_f64(v)))
+                    with_factor!(u, (factor_f32, factor_f64) => overwrite(&mut g, v, factor_f32, factor_f64))
                         .then_some(0),
                     None,
                 )

@@ -41,10 +41,12 @@ mod fused;
 mod linalg_rules;
 mod parallel;
 mod rules;
+mod sparse;
 pub mod tape;
 
 pub use backward::{Source, Unconnected};
 pub use custom::{CustomGradient, CustomOp};
+pub use sparse::{Slices, SourceGradient};
 pub use tape::{TapeId, VariableWatcher, is_recording};
 
 use crate::variable::Variable;

@@ -205,6 +205,8 @@ pub(crate) fn vjp(node: &Node, g: Tensor, needs: &[bool], lazy: bool) -> Result<
             smallvec![Some(ops::reduce_sum(&folded, Some(&axes), false)?)]
         }
         Op::Linalg(l) => crate::autodiff::linalg_rules::vjp(*l, xs, y, g, need)?,
+        // locally constant: zeros, but connected (TF's ReluGrad family)
+        Op::PiecewiseConstant => smallvec![Some(ops::zeros_like(x))],
         // Its rule is the user's callback, which sees every output's gradient at
         // once: the backward pass calls `custom::vjp` for these nodes instead.
         Op::Custom(c) => {
@@ -226,12 +228,12 @@ fn unary_vjp(u: U, x: &Tensor, y: &Tensor, g: &Tensor) -> Result<Tensor> {
         U::Sign => zeros_like(x),
         // d x² = 2x
         U::Square => mul(g, &mul(x, &c(x, 2.0))?)?,
-        // d √x = 0.5 / y
-        U::Sqrt => div(&mul(g, &c(x, 0.5))?, y)?,
-        // d x^-½ = −½ y³
-        U::Rsqrt => mul(&mul(g, &c(x, -0.5))?, &mul(&square(y)?, y)?)?,
-        // d 1/x = −y²
-        U::Reciprocal => neg(&mul(g, &square(y)?)?)?,
+        // d √x = 0.5 / y; 0 where g is 0 (TF's SqrtGrad: no NaN from 0 · ∞ at x = 0)
+        U::Sqrt => zero_where_g_zero(g, &div(&mul(g, &c(x, 0.5))?, y)?)?,
+        // d x^-½ = −½ y³; 0 where g is 0 (TF's RsqrtGrad)
+        U::Rsqrt => zero_where_g_zero(g, &mul(&mul(g, &c(x, -0.5))?, &mul(&square(y)?, y)?)?)?,
+        // d 1/x = −y²; 0 where g is 0 (TF's ReciprocalGrad)
+        U::Reciprocal => zero_where_g_zero(g, &neg(&mul(g, &square(y)?)?)?)?,
         // d eˣ = y
         U::Exp => mul(g, y)?,
         // d (eˣ−1) = y + 1
@@ -265,8 +267,9 @@ fn unary_vjp(u: U, x: &Tensor, y: &Tensor, g: &Tensor) -> Result<Tensor> {
         U::Atanh => div(g, &sub(&c(x, 1.0), &square(x)?)?)?,
         // d σ = y(1−y)
         U::Sigmoid => mul(g, &mul(y, &sub(&c(x, 1.0), y)?)?)?,
-        // d relu = [x > 0]; 0 at 0 (TF)
-        U::Relu => mul(g, &mask(B::Greater, x, &c(x, 0.0), x)?)?,
+        // d relu = [x > 0]; 0 at 0 (TF); the mask is recorded as a function of x
+        // with zero gradient, so relu'' is connected zeros as in TF, not None
+        U::Relu => mul(g, &step_mask(B::Greater, x, 0.0)?)?,
         // d softplus = σ(x)
         U::Softplus => mul(g, &sigmoid(x)?)?,
         // d erf = 2/√π e^{−x²}
@@ -274,6 +277,16 @@ fn unary_vjp(u: U, x: &Tensor, y: &Tensor, g: &Tensor) -> Result<Tensor> {
         // never recorded (see `ops::unary`)
         U::Floor | U::Ceil | U::Round | U::IsNan | U::IsInf | U::IsFinite | U::LogicalNot => zeros_like(x),
     })
+}
+
+/// `t` (a gradient computed from `g`) with 0 wherever `g` is 0: TF's SqrtGrad,
+/// RsqrtGrad and ReciprocalGrad return 0 for a zero incoming gradient even
+/// where the derivative is infinite (`where(x > 0, sqrt(x), 0)` at `x = 0`
+/// has gradient 0, not NaN). The condition is a constant; `where` keeps the
+/// result differentiable in `t`.
+fn zero_where_g_zero(g: &Tensor, t: &Tensor) -> Result<Tensor> {
+    let nonzero = kernels::binary(B::NotEqual, g, &c(g, 0.0))?;
+    ops::where_(&nonzero, t, &c(t, 0.0))
 }
 
 /// True for a lazy gradient that is the single value 1: the seed of a

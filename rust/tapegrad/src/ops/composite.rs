@@ -166,15 +166,28 @@ pub fn selu(x: &Tensor) -> Result<Tensor> {
 }
 
 /// `x` where positive, else `αx`; gradient α at 0, as TF's.
+///
+/// Float inputs compute `x · m` with `m = [x > 0] ? 1 : α` recorded as a
+/// piecewise constant of `x`, so the second derivative is connected zeros (TF's
+/// `LeakyReluGrad` has a gradient), not `None`.
 pub fn leaky_relu(x: &Tensor, alpha: f64) -> Result<Tensor> {
+    if x.dtype().is_float() {
+        return mul(x, &leaky_mask(x, alpha)?);
+    }
     let pos = kernels::binary(kernels::BinaryKind::Greater, x, &c(x, 0.0))?;
     where_(&pos, x, &mul(&c(x, alpha), x)?)
 }
 
 /// `min(max(x, 0), 6)`; gradient 1 only strictly inside (0, 6), as TF's.
+///
+/// `where(x < 6, relu(x), 6)`: the gradient goes through relu's, whose mask is
+/// recorded, so the second derivative is connected zeros as in TF.
 pub fn relu6(x: &Tensor) -> Result<Tensor> {
-    let lo = kernels::binary(kernels::BinaryKind::Greater, x, &c(x, 0.0))?;
     let hi = kernels::binary(kernels::BinaryKind::Less, x, &c(x, 6.0))?;
+    if x.dtype().is_float() {
+        return where_(&hi, &relu(x)?, &c(x, 6.0));
+    }
+    let lo = kernels::binary(kernels::BinaryKind::Greater, x, &c(x, 0.0))?;
     let inner = where_(&hi, x, &c(x, 6.0))?;
     where_(&lo, &inner, &c(x, 0.0))
 }

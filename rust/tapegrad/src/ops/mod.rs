@@ -22,6 +22,7 @@ mod composite;
 mod elementwise;
 mod linalg;
 mod nn;
+mod piecewise;
 mod reduce;
 mod shape_ops;
 
@@ -29,6 +30,7 @@ pub use composite::*;
 pub use elementwise::*;
 pub use linalg::*;
 pub use nn::*;
+pub use piecewise::*;
 pub use reduce::*;
 pub use shape_ops::*;
 
@@ -139,6 +141,9 @@ pub enum Op {
     Custom(Arc<crate::autodiff::CustomOp>),
     /// A dense linear-algebra primitive (solve, inverse, determinants, ...).
     Linalg(LinalgOp),
+    /// A piecewise-constant function of its input (a mask or step made by a
+    /// kernel): its gradient is zeros, connected (see `ops::piecewise`).
+    PiecewiseConstant,
 }
 
 impl Op {
@@ -191,6 +196,7 @@ impl Op {
             | Op::Softmax { .. }
             | Op::LogSoftmax { .. }
             | Op::Tile { .. }
+            | Op::PiecewiseConstant
             // Shapes only (for zeros and unconnected inputs): values the callback
             // needs, it captured itself.
             | Op::Custom(_) => false,
@@ -243,6 +249,7 @@ impl Op {
             Op::Tile { .. } => "Tile",
             Op::Custom(_) => "CustomGradient",
             Op::Linalg(l) => l.name(),
+            Op::PiecewiseConstant => "PiecewiseConstant",
         }
     }
 }
