@@ -458,3 +458,30 @@ def test_rnn_loop_trains_a_variable():
         loss = tf.reduce_sum(ta.stack() ** 2)
     g = tape.gradient(loss, w)
     assert g is not None and tuple(g.shape) == (2, 3)
+
+
+def test_tensor_array_as_a_while_loop_variable():
+    x = tf.constant([1.0, 2.0, 3.0], dtype=tf.float64)
+
+    def body(i, ta):
+        return i + 1, ta.write(i, x[i] ** 2)
+
+    with tf.GradientTape() as tape:
+        tape.watch(x)
+        _, ta = tf.while_loop(lambda i, ta: i < 3, body, [tf.constant(0), tf.TensorArray(tf.float64, size=3)])
+        y = tf.reduce_sum(ta.stack() * tf.constant([1.0, 10.0, 100.0], dtype=tf.float64))
+    close(ta.stack(), np.array([1.0, 4.0, 9.0]))
+    close(tape.gradient(y, x), np.array([2.0, 40.0, 600.0]))
+
+
+def test_fibonacci_needs_clear_after_read_false_eagerly():
+    def fibonacci(n, clear_after_read=None):
+        ta = tf.TensorArray(tf.float32, size=0, dynamic_size=True, clear_after_read=clear_after_read)
+        ta = ta.unstack([0.0, 1.0])
+        for i in range(2, n):
+            ta = ta.write(i, ta.read(i - 1) + ta.read(i - 2))
+        return ta.stack()
+
+    close(fibonacci(7, clear_after_read=False), np.array([0, 1, 1, 2, 3, 5, 8], np.float32))
+    with pytest.raises(tf.errors.InvalidArgumentError, match="Could not read index 1 twice"):
+        fibonacci(7)
