@@ -485,3 +485,19 @@ def test_fibonacci_needs_clear_after_read_false_eagerly():
     close(fibonacci(7, clear_after_read=False), np.array([0, 1, 1, 2, 3, 5, 8], np.float32))
     with pytest.raises(tf.errors.InvalidArgumentError, match="Could not read index 1 twice"):
         fibonacci(7)
+
+
+def test_gradient_reaches_tensors_inside_python_lists():
+    # TF packs a list of tensors into one tensor with a recorded op; the gradient must reach x.
+    x = tf.constant(2.0, dtype=tf.float64)
+    with tf.GradientTape(persistent=True) as tape:
+        tape.watch(x)
+        ys = [
+            tf.TensorArray(tf.float64, size=2).unstack([x * 2.0, x * 3.0]).stack(),
+            tf.TensorArray(tf.float64, size=1).write(0, [x, x * x]).stack(),
+            tf.TensorArray(tf.float64, size=2).scatter([1, 0], [x, 5.0 * x]).stack(),
+            tf.TensorArray(tf.float64, size=2).split([x, x, x], [1, 2]).concat(),
+        ]
+        sums = [tf.reduce_sum(y) for y in ys]
+    for total, want in zip(sums, [5.0, 5.0, 6.0, 3.0]):
+        close(tape.gradient(total, x), want)

@@ -161,6 +161,27 @@ def _python_indices(indices: Any) -> Any:
     return indices
 
 
+def _holds_tensor(value: Any) -> bool:
+    """True if a (nested) list or tuple has a tensor or variable among its leaves."""
+    if isinstance(value, (list, tuple)):
+        return any(_holds_tensor(v) for v in value)
+    return hasattr(value, "numpy") and hasattr(value, "dtype")
+
+
+def _to_tensor(value: Any, dtype_hint: Any) -> Any:
+    """``value`` as a tensor, preferring ``dtype_hint`` for Python and numpy values.
+
+    A (nested) list of tensors is packed with ``stack`` (TF's auto-packing), so gradients
+    reach its elements instead of stopping at a numpy round trip.
+    """
+    tg = _tg()
+    if isinstance(value, _core.Tensor):
+        return value
+    if isinstance(value, (list, tuple)) and value and _holds_tensor(value):
+        return tg.stack([_to_tensor(v, dtype_hint) for v in value])
+    return tg.convert_to_tensor(value, dtype_hint=dtype_hint)
+
+
 def _out_of_range(message: str) -> NoReturn:
     raise OutOfRangeError(message)
 
@@ -350,9 +371,7 @@ class TensorArray:
 
     def _convert(self, value: Any) -> Any:
         """``value`` as a tensor, preferring the array's dtype for Python and numpy values."""
-        if isinstance(value, _core.Tensor):
-            return value
-        return _tg().convert_to_tensor(value, dtype_hint=self._dtype)
+        return _to_tensor(value, self._dtype)
 
     def _write(self, index: Any, value: Any, op: str) -> None:
         index = _python_index(index)
@@ -397,7 +416,7 @@ class TensorArray:
     def unstack(self, value: Any, name: str | None = None) -> TensorArray:
         """Replace the content by the slices of ``value`` along its first axis; return this array."""
         del name
-        tensors = _tg().unstack(value)
+        tensors = _tg().unstack(self._convert(value))
         if len(tensors) > len(self._tensor_array) and not self._dynamic_size:
             raise ValueError(
                 f"TensorArray.unstack: Cannot unstack {len(tensors)} tensors into a TensorArray of "
@@ -410,7 +429,7 @@ class TensorArray:
         """Write ``value[i]`` to slot ``indices[i]`` for each ``i``; return this array."""
         del name
         indices = _python_indices(indices)
-        for index, element in zip(indices, _tg().unstack(value)):
+        for index, element in zip(indices, _tg().unstack(self._convert(value))):
             self._write(index, element, "scatter")
         return self
 
@@ -424,7 +443,7 @@ class TensorArray:
         """
         del name
         tg = _tg()
-        value = tg.convert_to_tensor(value, dtype_hint=self._dtype)
+        value = self._convert(value)
         lengths_np = np.asarray(
             lengths.numpy() if hasattr(lengths, "numpy") else np.asarray(lengths)
         )
