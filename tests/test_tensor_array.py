@@ -501,3 +501,25 @@ def test_gradient_reaches_tensors_inside_python_lists():
         sums = [tf.reduce_sum(y) for y in ys]
     for total, want in zip(sums, [5.0, 5.0, 6.0, 3.0]):
         close(tape.gradient(total, x), want)
+
+
+def test_writing_a_variable_stores_its_current_value():
+    # TF's TensorArray docstring, example 3, run eagerly.
+    v = tf.Variable(1)
+    ta = tf.TensorArray(tf.int32, size=0, dynamic_size=True)
+    for i in tf.range(5):
+        v.assign_add(i)
+        ta = ta.write(i, v)
+    close(ta.stack(), np.array([1, 2, 4, 7, 11]))
+
+
+def test_partial_element_shape_prints_and_compares_like_tf():
+    shape = tf.TensorArray(tf.float32, size=1, element_shape=[None, 2]).element_shape
+    assert str(shape) == "(None, 2)"
+    assert shape.is_compatible_with([3, 2])
+    assert not shape.is_compatible_with([3, 3])
+    assert not shape.is_compatible_with([2])
+    unknown = tf.TensorArray(tf.float32, size=1).element_shape
+    assert unknown.is_compatible_with([1, 2, 3])
+    with pytest.raises(ValueError):
+        unknown.as_list()
