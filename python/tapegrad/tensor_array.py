@@ -21,7 +21,7 @@ Behaviours copied from TF 2.21 on purpose, because programs rely on them:
 from __future__ import annotations
 
 import operator
-from typing import Any, NoReturn
+from typing import TYPE_CHECKING, Any, NoReturn
 
 import numpy as np
 
@@ -31,8 +31,9 @@ from .errors import OutOfRangeError
 
 __all__ = ["TensorArray"]
 
-#: A partially known shape: ``None`` (unknown rank) or a tuple of dimensions (``None`` = unknown).
-_Dims = tuple[int | None, ...] | None
+if TYPE_CHECKING:
+    #: A partially known shape: ``None`` (unknown rank) or a tuple of dimensions (``None`` = unknown).
+    _Dims = tuple[int | None, ...] | None
 
 
 def _tg() -> Any:
