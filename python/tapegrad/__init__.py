@@ -406,3 +406,8 @@ __all__ += [
     "random_uniform_initializer", "zeros_initializer", "scalar_mul",
     "batch_to_space", "required_space_to_batch_paddings", "space_to_batch", "space_to_batch_nd",
 ]
+
+# tf.TensorArray (eager).
+from .tensor_array import TensorArray  # noqa: E402
+
+__all__ += ["TensorArray"]

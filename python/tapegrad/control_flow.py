@@ -72,8 +72,13 @@ def switch_case(
 
 
 def _to_tensor(x: Any) -> Any:
-    """Leaves of a loop result become tensors (as TF converts them); tensors pass through."""
-    return x if _core.is_tensor(x) or x is None else _core.convert_to_tensor(x)
+    """Leaves of a loop result become tensors (as TF converts them); tensors pass through,
+    and so do TensorArrays (TF carries them as loop variables)."""
+    from .tensor_array import TensorArray
+
+    if _core.is_tensor(x) or x is None or isinstance(x, TensorArray):
+        return x
+    return _core.convert_to_tensor(x)
 
 
 def while_loop(
