@@ -29,6 +29,8 @@ def resolve_loss(identifier: Any) -> Any:
         return None
     try:
         loss = losses_module.get(identifier)
+        if loss is None:
+            raise ValueError(identifier)
     except ValueError:
         raise ValueError(
             f"Unknown loss: {identifier!r}. Pass a loss object (keras.losses.MeanSquaredError()), a function "

@@ -586,7 +586,7 @@ def get(identifier: OptimizerLike) -> Optimizer:
     if isinstance(identifier, dict):
         return deserialize(identifier)
     if isinstance(identifier, str) and identifier.lower() in _BY_NAME:
-        return _BY_NAME[identifier.lower()]()
+        return _BY_NAME[identifier.lower()].from_config({})
     raise ValueError(f"Could not interpret optimizer identifier: {identifier}")
 
 
