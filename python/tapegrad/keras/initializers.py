@@ -144,9 +144,7 @@ class GlorotUniform(Initializer):
     def __call__(self, shape: Shape, dtype: Any = None) -> Any:
         fan_in, fan_out = compute_fans(shape)
         limit = math.sqrt(6.0 / max(1, fan_in + fan_out))
-        return tapegrad.random.uniform(
-            tuple(shape), -limit, limit, dtype=_dtype(dtype), seed=self.seed
-        )
+        return tapegrad.random.uniform(tuple(shape), -limit, limit, dtype=_dtype(dtype), seed=self.seed)
 
     def get_config(self) -> dict[str, Any]:
         return {"seed": self.seed}
