@@ -1,11 +1,12 @@
 """Let ``tensor <op> keras_tensor`` reach the KerasTensor's reflected operator.
 
 Python calls ``type(right).__radd__`` only when ``type(left).__add__`` returns
-``NotImplemented``. The extension's ``Tensor`` and ``Variable`` operators raise
-``TypeError`` for an operand they cannot convert instead, so
+``NotImplemented``. The extension's ``Tensor`` operators raise ``TypeError`` for
+an operand they cannot convert instead, so
 ``tf.constant(1.0) + keras.Input((3,))`` would fail where TensorFlow (whose
 operator wrappers catch the conversion error and return ``NotImplemented``)
-gives a KerasTensor. :func:`install` wraps the binary operators of both classes
+gives a KerasTensor. (A ``tf.Variable`` on the left raises in TensorFlow too, so
+``Variable`` is left alone.) :func:`install` wraps ``Tensor``'s binary operators
 once, when the first KerasTensor is made, so programs that never build a
 functional model keep the extension's operators untouched. The wrapper only acts
 when the extension raised ``TypeError`` and the other operand is a KerasTensor:
@@ -64,7 +65,7 @@ def _deferring(operator: Callable[[Any, Any], Any], keras_tensor_type: type) -> 
 
 
 def install(keras_tensor_type: type) -> None:
-    """Make ``Tensor``'s and ``Variable``'s binary operators defer to ``keras_tensor_type`` (once)."""
+    """Make ``Tensor``'s binary operators defer to ``keras_tensor_type`` (once)."""
     global _installed
     if _installed:
         return
@@ -72,13 +73,8 @@ def install(keras_tensor_type: type) -> None:
         if _installed:
             return
         tensor_type = type(tapegrad.constant(0.0))
-        # The extension's Variable class: the base of the public ``tf.Variable`` that defines the operators.
-        classes = [tensor_type] + [
-            cls for cls in tapegrad.Variable.__mro__ if "__add__" in vars(cls) and cls is not object
-        ]
-        for cls in dict.fromkeys(classes):
-            for name in _BINARY_OPERATORS:
-                operator = vars(cls).get(name)
-                if operator is not None:
-                    setattr(cls, name, _deferring(operator, keras_tensor_type))
+        for name in _BINARY_OPERATORS:
+            operator = vars(tensor_type).get(name)
+            if operator is not None:
+                setattr(tensor_type, name, _deferring(operator, keras_tensor_type))
         _installed = True
