@@ -296,21 +296,27 @@ def test_tensor_operator_with_a_keras_tensor_on_the_right(op):
     np.testing.assert_allclose(model(x).numpy(), expected, rtol=1e-6)
 
 
-def test_tensor_comparison_with_a_keras_tensor_on_the_right():
+def test_variable_operator_with_a_keras_tensor_on_the_right():
     inputs = keras.Input((2,))
-    mask = tf.constant(1.0) < inputs
-    assert tuple(mask.shape) == (None, 2)
-    assert mask.dtype == tf.bool
-    model = keras.Model(inputs, mask)
-    np.testing.assert_array_equal(model(np.array([[0.0, 2.0]], "float32")).numpy(), [[False, True]])
+    outputs = tf.Variable(2.0) * inputs + tf.Variable([1.0, -1.0])
+    model = keras.Model(inputs, outputs)
+    np.testing.assert_allclose(model(np.array([[1.0, 3.0]], "float32")).numpy(), [[3.0, 5.0]])
+
+
+def test_logical_tensor_operator_with_a_keras_tensor_on_the_right():
+    inputs = keras.Input((2,), dtype="bool")
+    outputs = tf.constant([True, False]) & inputs
+    assert tuple(outputs.shape) == (None, 2)
+    model = keras.Model(inputs, outputs)
+    np.testing.assert_array_equal(model(np.array([[True, True]])).numpy(), [[True, False]])
 
 
 def test_tensor_operators_keep_their_errors_for_other_operands():
     inputs = keras.Input((1,))
-    with pytest.raises(TypeError):
+    with pytest.raises((TypeError, ValueError)):
         tf.constant(1.0) + object()
-    with pytest.raises((TypeError, ValueError)):  # TF: a Variable does not take a KerasTensor
-        tf.Variable(2.0) * inputs
+    with pytest.raises((TypeError, ValueError)):  # TF's comparisons do not defer either
+        _ = tf.constant(1.0) < inputs
     np.testing.assert_allclose((tf.constant([1.0, 2.0]) + tf.constant([3.0, 4.0])).numpy(), [4.0, 6.0])
     np.testing.assert_allclose((2.0 - tf.constant([1.0])).numpy(), [1.0])
 

@@ -1,13 +1,12 @@
 """Let ``tensor <op> keras_tensor`` reach the KerasTensor's reflected operator.
 
 Python calls ``type(right).__radd__`` only when ``type(left).__add__`` returns
-``NotImplemented``. The extension's ``Tensor`` operators raise ``TypeError`` for
-an operand they cannot convert instead, so
+``NotImplemented``. The extension's ``Tensor`` and ``Variable`` operators raise
+``TypeError`` for an operand they cannot convert instead, so
 ``tf.constant(1.0) + keras.Input((3,))`` would fail where TensorFlow (whose
 operator wrappers catch the conversion error and return ``NotImplemented``)
-gives a KerasTensor. (A ``tf.Variable`` on the left raises in TensorFlow too, so
-``Variable`` is left alone.) :func:`install` wraps ``Tensor``'s binary operators
-once, when the first KerasTensor is made, so programs that never build a
+gives a KerasTensor. :func:`install` wraps the arithmetic and logical operators of
+both classes once, when the first KerasTensor is made, so programs that never build a
 functional model keep the extension's operators untouched. The wrapper only acts
 when the extension raised ``TypeError`` and the other operand is a KerasTensor:
 every other result and error is the extension's own.
@@ -28,7 +27,8 @@ import tapegrad
 
 __all__ = ["install"]
 
-# Forward operators whose reflection a KerasTensor defines (comparisons reflect to each other).
+# The forward operators TF's operator wrapper lets fall back to the right operand (its comparisons
+# raise instead, and so do these).
 _BINARY_OPERATORS = (
     "__add__",
     "__sub__",
@@ -40,10 +40,6 @@ _BINARY_OPERATORS = (
     "__matmul__",
     "__and__",
     "__or__",
-    "__lt__",
-    "__le__",
-    "__gt__",
-    "__ge__",
 )
 
 _installed = False
@@ -65,7 +61,7 @@ def _deferring(operator: Callable[[Any, Any], Any], keras_tensor_type: type) -> 
 
 
 def install(keras_tensor_type: type) -> None:
-    """Make ``Tensor``'s binary operators defer to ``keras_tensor_type`` (once)."""
+    """Make ``Tensor``'s and ``Variable``'s binary operators defer to ``keras_tensor_type`` (once)."""
     global _installed
     if _installed:
         return
@@ -73,8 +69,11 @@ def install(keras_tensor_type: type) -> None:
         if _installed:
             return
         tensor_type = type(tapegrad.constant(0.0))
-        for name in _BINARY_OPERATORS:
-            operator = vars(tensor_type).get(name)
-            if operator is not None:
-                setattr(tensor_type, name, _deferring(operator, keras_tensor_type))
+        # The extension's Variable class (a base of the public ``tf.Variable``) defines its own operators.
+        variable_types = [cls for cls in tapegrad.Variable.__mro__ if "__add__" in vars(cls)]
+        for cls in dict.fromkeys([tensor_type, *variable_types]):
+            for name in _BINARY_OPERATORS:
+                operator = vars(cls).get(name)
+                if operator is not None:
+                    setattr(cls, name, _deferring(operator, keras_tensor_type))
         _installed = True
