@@ -615,3 +615,160 @@ def test_guide_training_loop_from_scratch_with_tf_function_validation_and_model_
         assert 0.0 <= train_acc <= 1.0 and 0.0 <= val_acc <= 1.0
     assert len(model.losses) == 1  # the activity loss of the last forward pass only
     assert all(np.isfinite(losses))
+
+
+# ------------------------------------------------------------------ keras.io "Customizing fit()"
+def test_guide_customizing_fit_sample_weight_with_optimizer_apply():
+    """The guide's "Supporting sample_weight & class_weight" section, as written for Keras 3."""
+
+    class CustomModel(keras.Model):
+        def train_step(self, data):
+            if len(data) == 3:
+                x, y, sample_weight = data
+            else:
+                sample_weight = None
+                x, y = data
+
+            with tf.GradientTape() as tape:
+                y_pred = self(x, training=True)
+                loss = self.compute_loss(y=y, y_pred=y_pred, sample_weight=sample_weight)
+
+            trainable_vars = self.trainable_variables
+            gradients = tape.gradient(loss, trainable_vars)
+            self.optimizer.apply(gradients, trainable_vars)
+
+            for metric in self.metrics:
+                if metric.name == "loss":
+                    metric.update_state(loss)
+                else:
+                    metric.update_state(y, y_pred, sample_weight=sample_weight)
+            return {m.name: m.result() for m in self.metrics}
+
+    inputs = keras.Input(shape=(32,))
+    outputs = keras.layers.Dense(1)(inputs)
+    model = CustomModel(inputs, outputs)
+    model.compile(optimizer="adam", loss="mse", metrics=["mae"])
+
+    rng = np.random.default_rng(6)
+    x = rng.random((200, 32))
+    y = rng.random((200, 1))
+    sw = rng.random((200, 1))
+    history = model.fit(x, y, sample_weight=sw, epochs=3, verbose=0)
+    assert sorted(history.history) == ["loss", "mae"]
+    assert history.history["loss"][-1] < history.history["loss"][0]
+    assert int(model.optimizer.iterations.numpy()) == 3 * 7  # ceil(200 / 32) steps per epoch
+
+
+def test_optimizer_apply_without_variables_updates_the_built_ones():
+    variable = tf.Variable([1.0, 2.0])
+    optimizer = keras.optimizers.SGD(learning_rate=0.5)
+    optimizer.build([variable])
+    optimizer.apply([tf.constant([1.0, -2.0])])
+    np.testing.assert_allclose(variable.numpy(), [0.5, 3.0])
+    with pytest.raises(ValueError):
+        keras.optimizers.SGD().apply([tf.constant(1.0)])
+
+
+def test_guide_customizing_fit_gan_with_dense_networks():
+    """The guide's end-to-end GAN (Dense networks stand in for its convolutions): an own compile,
+    two optimizers, keras.random draws from a SeedGenerator, fit on images without labels."""
+    latent_dim = 8
+    discriminator = keras.Sequential(
+        [
+            keras.Input(shape=(6, 6, 1)),
+            keras.layers.Flatten(),
+            keras.layers.Dense(16),
+            keras.layers.LeakyReLU(negative_slope=0.2),
+            keras.layers.Dense(1),
+        ],
+        name="discriminator",
+    )
+    generator = keras.Sequential(
+        [
+            keras.Input(shape=(latent_dim,)),
+            keras.layers.Dense(36),
+            keras.layers.LeakyReLU(negative_slope=0.2),
+            keras.layers.Reshape((6, 6, 1)),
+        ],
+        name="generator",
+    )
+
+    class GAN(keras.Model):
+        def __init__(self, discriminator, generator, latent_dim):
+            super().__init__()
+            self.discriminator = discriminator
+            self.generator = generator
+            self.latent_dim = latent_dim
+            self.d_loss_tracker = keras.metrics.Mean(name="d_loss")
+            self.g_loss_tracker = keras.metrics.Mean(name="g_loss")
+            self.seed_generator = keras.random.SeedGenerator(1337)
+
+        @property
+        def metrics(self):
+            return [self.d_loss_tracker, self.g_loss_tracker]
+
+        def compile(self, d_optimizer, g_optimizer, loss_fn):
+            super().compile()
+            self.d_optimizer = d_optimizer
+            self.g_optimizer = g_optimizer
+            self.loss_fn = loss_fn
+
+        def train_step(self, real_images):
+            if isinstance(real_images, tuple):
+                real_images = real_images[0]
+            batch_size = tf.shape(real_images)[0]
+            random_latent_vectors = keras.random.normal(
+                shape=(batch_size, self.latent_dim), seed=self.seed_generator
+            )
+            generated_images = self.generator(random_latent_vectors)
+            combined_images = tf.concat([generated_images, real_images], axis=0)
+            labels = tf.concat([tf.ones((batch_size, 1)), tf.zeros((batch_size, 1))], axis=0)
+            labels += 0.05 * keras.random.uniform(tf.shape(labels), seed=self.seed_generator)
+
+            with tf.GradientTape() as tape:
+                predictions = self.discriminator(combined_images)
+                d_loss = self.loss_fn(labels, predictions)
+            grads = tape.gradient(d_loss, self.discriminator.trainable_weights)
+            self.d_optimizer.apply_gradients(zip(grads, self.discriminator.trainable_weights))
+
+            random_latent_vectors = keras.random.normal(
+                shape=(batch_size, self.latent_dim), seed=self.seed_generator
+            )
+            misleading_labels = tf.zeros((batch_size, 1))
+            with tf.GradientTape() as tape:
+                predictions = self.discriminator(self.generator(random_latent_vectors))
+                g_loss = self.loss_fn(misleading_labels, predictions)
+            grads = tape.gradient(g_loss, self.generator.trainable_weights)
+            self.g_optimizer.apply_gradients(zip(grads, self.generator.trainable_weights))
+
+            self.d_loss_tracker.update_state(d_loss)
+            self.g_loss_tracker.update_state(g_loss)
+            return {"d_loss": self.d_loss_tracker.result(), "g_loss": self.g_loss_tracker.result()}
+
+    gan = GAN(discriminator=discriminator, generator=generator, latent_dim=latent_dim)
+    gan.compile(
+        d_optimizer=keras.optimizers.Adam(learning_rate=0.0003),
+        g_optimizer=keras.optimizers.Adam(learning_rate=0.0003),
+        loss_fn=keras.losses.BinaryCrossentropy(from_logits=True),
+    )
+    all_digits = np.random.default_rng(7).random((64, 6, 6, 1)).astype("float32")
+    history = gan.fit(all_digits, batch_size=16, epochs=2, verbose=0)
+    assert sorted(history.history) == ["d_loss", "g_loss"]
+    assert all(np.isfinite(v).all() for v in history.history.values())
+    assert int(gan.d_optimizer.iterations.numpy()) == 8
+
+
+def test_seed_generator_draws_differ_and_repeat_from_the_same_seed():
+    def draws(seed):
+        generator = keras.random.SeedGenerator(seed)
+        return [keras.random.normal((3,), seed=generator).numpy() for _ in range(2)]
+
+    first, second = draws(42), draws(42)
+    assert not np.array_equal(first[0], first[1])
+    np.testing.assert_array_equal(first[0], second[0])
+    np.testing.assert_array_equal(first[1], second[1])
+    assert keras.random.uniform((4,), seed=keras.random.SeedGenerator()).shape == (4,)
+    np.testing.assert_array_equal(
+        keras.random.normal((2,), seed=3).numpy(), keras.random.normal((2,), seed=3).numpy()
+    )
+    assert float(tf.reduce_max(tf.abs(keras.random.truncated_normal((200,), seed=1)))) <= 2.0
