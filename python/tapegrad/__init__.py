@@ -8,6 +8,8 @@ no Python frame sits on the per-op path.
 
 from __future__ import annotations
 
+import builtins as _builtins  # `bool` below is tf.bool, the dtype
+
 from . import (
     _core,
     autodiff,
@@ -175,7 +177,7 @@ is_finite = _core.is_finite
 divide_no_nan = _core.divide_no_nan
 
 
-def executing_eagerly_outside_functions() -> bool:
+def executing_eagerly_outside_functions() -> _builtins.bool:
     """Always True: tapegrad is eager only."""
     return True
 

@@ -322,7 +322,7 @@ def argsort(
 
 def top_k(
     input: Any,  # noqa: A002
-    k: int = 1,
+    k: int | Tensor = 1,
     sorted: bool = True,  # noqa: A002
     index_type: DType = _core.int32,
     name: str | None = None,
@@ -338,7 +338,7 @@ def top_k(
     x = _tensor(input)
     if len(x.shape) == 0:
         raise ValueError("top_k: input must have rank >= 1")
-    k = int(k.numpy() if _core.is_tensor(k) else k)
+    k = int(k.numpy()) if isinstance(k, Tensor) else int(k)
     n = int(x.shape[-1])
     if k < 0:
         raise InvalidArgumentError(f"Need k >= 0, got {k}")

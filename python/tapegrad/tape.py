@@ -237,7 +237,7 @@ class GradientTape:
         flat_sources = _nest.flatten(sources)
         seeds = [[tf.reshape(tf.one_hot(i, n, dtype=target_t.dtype), shape)] for i in range(n)]
         passes = self._tape.gradients([target_t], flat_sources, seeds, self._zero(unconnected_gradients))
-        out = []
+        out: list[_core.Tensor | None] = []
         for k, s in enumerate(flat_sources):
             full_shape = shape + tuple(s.shape)
             rows = [p[k] for p in passes]

@@ -45,3 +45,7 @@ __all__ = [
     "regularizers",
     "utils",
 ]
+
+from . import random  # noqa: E402  (Keras 3's keras.random)
+
+__all__ += ["random"]

@@ -151,50 +151,56 @@ class CallbackList:
             callback.set_params(params)
 
     def _call(self, hook: str, *args: Any) -> None:
+        """Call ``hook`` on every callback (each hook's ``logs`` is a dict, never None, as in Keras)."""
         for callback in self.callbacks:
             getattr(callback, hook)(*args)
 
     def on_train_begin(self, logs: dict[str, Any] | None = None) -> None:
-        self._call("on_train_begin", logs)
+        self._call("on_train_begin", _as_dict(logs))
 
     def on_train_end(self, logs: dict[str, Any] | None = None) -> None:
-        self._call("on_train_end", logs)
+        self._call("on_train_end", _as_dict(logs))
 
     def on_epoch_begin(self, epoch: int, logs: dict[str, Any] | None = None) -> None:
-        self._call("on_epoch_begin", epoch, logs)
+        self._call("on_epoch_begin", epoch, _as_dict(logs))
 
     def on_epoch_end(self, epoch: int, logs: dict[str, Any] | None = None) -> None:
-        self._call("on_epoch_end", epoch, logs)
+        self._call("on_epoch_end", epoch, _as_dict(logs))
 
     def on_train_batch_begin(self, batch: int, logs: dict[str, Any] | None = None) -> None:
-        self._call("on_train_batch_begin", batch, logs)
+        self._call("on_train_batch_begin", batch, _as_dict(logs))
 
     def on_train_batch_end(self, batch: int, logs: dict[str, Any] | None = None) -> None:
-        self._call("on_train_batch_end", batch, logs)
+        self._call("on_train_batch_end", batch, _as_dict(logs))
 
     def on_test_begin(self, logs: dict[str, Any] | None = None) -> None:
-        self._call("on_test_begin", logs)
+        self._call("on_test_begin", _as_dict(logs))
 
     def on_test_end(self, logs: dict[str, Any] | None = None) -> None:
-        self._call("on_test_end", logs)
+        self._call("on_test_end", _as_dict(logs))
 
     def on_test_batch_begin(self, batch: int, logs: dict[str, Any] | None = None) -> None:
-        self._call("on_test_batch_begin", batch, logs)
+        self._call("on_test_batch_begin", batch, _as_dict(logs))
 
     def on_test_batch_end(self, batch: int, logs: dict[str, Any] | None = None) -> None:
-        self._call("on_test_batch_end", batch, logs)
+        self._call("on_test_batch_end", batch, _as_dict(logs))
 
     def on_predict_begin(self, logs: dict[str, Any] | None = None) -> None:
-        self._call("on_predict_begin", logs)
+        self._call("on_predict_begin", _as_dict(logs))
 
     def on_predict_end(self, logs: dict[str, Any] | None = None) -> None:
-        self._call("on_predict_end", logs)
+        self._call("on_predict_end", _as_dict(logs))
 
     def on_predict_batch_begin(self, batch: int, logs: dict[str, Any] | None = None) -> None:
-        self._call("on_predict_batch_begin", batch, logs)
+        self._call("on_predict_batch_begin", batch, _as_dict(logs))
 
     def on_predict_batch_end(self, batch: int, logs: dict[str, Any] | None = None) -> None:
-        self._call("on_predict_batch_end", batch, logs)
+        self._call("on_predict_batch_end", batch, _as_dict(logs))
+
+
+def _as_dict(logs: dict[str, Any] | None) -> dict[str, Any]:
+    """``logs``, or an empty dict for None: Keras hands callbacks a dict they may read keys from."""
+    return {} if logs is None else logs
 
 
 class History(Callback):

@@ -29,6 +29,8 @@ def resolve_loss(identifier: Any) -> Any:
         return None
     try:
         loss = losses_module.get(identifier)
+        if loss is None:
+            raise ValueError(identifier)
     except ValueError:
         raise ValueError(
             f"Unknown loss: {identifier!r}. Pass a loss object (keras.losses.MeanSquaredError()), a function "
@@ -41,68 +43,45 @@ def resolve_loss(identifier: Any) -> Any:
     return losses_module.LossFunctionWrapper(loss, name=name)
 
 
-_METRIC_FUNCTIONS = {
-    "mae": "mean_absolute_error",
-    "mean_absolute_error": "mean_absolute_error",
-    "mse": "mean_squared_error",
-    "mean_squared_error": "mean_squared_error",
-    "binary_accuracy": "binary_accuracy",
-    "categorical_accuracy": "categorical_accuracy",
-    "sparse_categorical_accuracy": "sparse_categorical_accuracy",
-}
-
-
-def _metric_function(name: str) -> Any:
-    module_name = _METRIC_FUNCTIONS.get(name, name)
-    for module in (metrics_module, losses_module):
-        fn = getattr(module, module_name, None)
-        if callable(fn) and not isinstance(fn, type):
-            return fn
-    return None
+def _accuracy_metric(name: str, y_true: Any, y_pred: Any, loss: Any) -> Any:
+    """``"accuracy"``/``"acc"`` as Keras picks it: binary, sparse or categorical from the loss and
+    the shapes of the labels and predictions."""
+    pred_shape = tuple(y_pred.shape)
+    true_shape = tuple(getattr(y_true, "shape", ()))
+    loss_name = type(loss).__name__ if loss is not None else ""
+    fn_name = getattr(getattr(loss, "fn", None), "__name__", "")
+    if "BinaryCrossentropy" in loss_name or fn_name == "binary_crossentropy" or pred_shape[-1:] == (1,):
+        return metrics_module.BinaryAccuracy(name=name)
+    sparse = len(true_shape) < len(pred_shape) or (true_shape[-1:] == (1,) and pred_shape[-1:] != (1,))
+    if sparse or "Sparse" in loss_name or fn_name.startswith("sparse"):
+        return metrics_module.SparseCategoricalAccuracy(name=name)
+    return metrics_module.CategoricalAccuracy(name=name)
 
 
 def resolve_metric(identifier: Any, y_true: Any, y_pred: Any, loss: Any) -> Any:
-    """A ``Metric`` object for ``identifier``, given a batch of labels and predictions."""
-    if isinstance(identifier, metrics_module.Metric):
-        return identifier
-    if isinstance(identifier, type) and issubclass(identifier, metrics_module.Metric):
-        return identifier()
+    """A ``Metric`` object for ``identifier``, given a batch of labels and predictions.
+
+    Everything but ``"accuracy"`` goes through :func:`keras.metrics.get` (Keras 3's table: class
+    names, their snake_case names and the short aliases); a metric made from a string is logged
+    under that string, a plain function under its ``__name__``.
+    """
     if isinstance(identifier, str) and identifier in ("accuracy", "acc"):
-        pred_shape = tuple(y_pred.shape)
-        true_shape = tuple(getattr(y_true, "shape", ()))
-        loss_name = type(loss).__name__ if loss is not None else ""
-        loss_fn = getattr(loss, "fn", None)
-        fn_name = getattr(loss_fn, "__name__", "")
-        if "BinaryCrossentropy" in loss_name or fn_name == "binary_crossentropy" or pred_shape[-1:] == (1,):
-            return metrics_module.BinaryAccuracy(name=identifier)
-        sparse = len(true_shape) < len(pred_shape) or (true_shape[-1:] == (1,) and pred_shape[-1:] != (1,))
-        if sparse or "Sparse" in loss_name or fn_name.startswith("sparse"):
-            return metrics_module.SparseCategoricalAccuracy(name=identifier)
-        return metrics_module.CategoricalAccuracy(name=identifier)
-    if isinstance(identifier, str):
-        getter = getattr(metrics_module, "get", None)
-        if getter is not None:
-            try:
-                found = getter(identifier)
-            except (ValueError, TypeError):
-                found = None
-            if isinstance(found, metrics_module.Metric):
-                found.name = identifier  # Keras logs a metric under the string it was given
-                return found
-            if callable(found) and not isinstance(found, type):
-                return metrics_module.MeanMetricWrapper(found, name=identifier)
-        fn = _metric_function(identifier)
-        if fn is None:
-            cls = getattr(metrics_module, identifier, None)
-            if isinstance(cls, type) and issubclass(cls, metrics_module.Metric):
-                return cls()
-            raise ValueError(
-                f"Unknown metric: {identifier!r}. Pass a metric object (keras.metrics.MeanAbsoluteError()), "
-                "a function metric(y_true, y_pred), or a known name such as 'accuracy', 'mae' or 'mse'."
-            )
-        return metrics_module.MeanMetricWrapper(fn, name=identifier)
-    if callable(identifier):
-        return metrics_module.MeanMetricWrapper(identifier, name=getattr(identifier, "__name__", "metric"))
+        return _accuracy_metric(identifier, y_true, y_pred, loss)
+    try:
+        metric = metrics_module.get(identifier)
+    except ValueError:
+        raise ValueError(
+            f"Could not interpret metric identifier: {identifier!r}. Pass a metric object "
+            "(keras.metrics.AUC()), a metric class, a function metric(y_true, y_pred), or a name from "
+            "keras.metrics such as 'accuracy', 'mae', 'auc', 'precision' or 'top_k_categorical_accuracy'."
+        ) from None
+    if isinstance(metric, metrics_module.Metric):
+        if isinstance(identifier, str):
+            metric.name = identifier  # Keras logs a metric under the string it was given
+        return metric
+    if callable(metric):
+        name = identifier if isinstance(identifier, str) else getattr(metric, "__name__", "metric")
+        return metrics_module.MeanMetricWrapper(metric, name=name)
     raise ValueError(f"Could not interpret metric identifier: {identifier!r}")
 
 

@@ -166,7 +166,11 @@ _REGISTRY: dict[int, tuple[Any, Any]] = {}
 def register(variable: Any, constraint: Any) -> None:
     """Remember ``constraint`` for ``variable`` (until the variable dies)."""
     key = id(variable)
-    _REGISTRY[key] = (weakref.ref(variable, lambda _r, key=key: _REGISTRY.pop(key, None)), constraint)
+
+    def forget(_ref: weakref.ref[Any]) -> None:
+        _REGISTRY.pop(key, None)
+
+    _REGISTRY[key] = (weakref.ref(variable, forget), constraint)
 
 
 def constraint_of(variable: Any) -> Any:

@@ -14,8 +14,8 @@ Two kinds of input, as in Keras:
 from __future__ import annotations
 
 import math
-from collections.abc import Iterable, Iterator, Mapping
-from typing import Any
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from typing import Any, cast
 
 import numpy as np
 
@@ -162,7 +162,10 @@ class DataHandler:
                 raise ValueError(f"batch_size must be a positive integer, got {batch_size}")
             self.shuffle = bool(shuffle) and shuffle != "batch"
             batches = math.ceil(self.num_samples / self.batch_size) if self.num_samples else 0
-            self.steps = batches if steps_per_epoch is None else min(int(steps_per_epoch), batches)
+            # The number of batches an epoch has; None for an iterable of unknown length.
+            self.steps: int | None = (
+                batches if steps_per_epoch is None else min(int(steps_per_epoch), batches)
+            )
         else:
             if y is not None:
                 raise ValueError(
@@ -184,16 +187,14 @@ class DataHandler:
             self.source = x
             # A PyDataset's batches come in shuffled order when fit shuffles, as in Keras.
             self.shuffle_batches = bool(shuffle) and hasattr(x, "__getitem__") and hasattr(x, "on_epoch_end")
-            self.steps = steps_per_epoch
-            if self.steps is None:
-                size = _known_length(x)
-                self.steps = size
+            self.steps = _known_length(x) if steps_per_epoch is None else steps_per_epoch
         self.for_predict = for_predict
 
     def epoch(self) -> Iterator[Any]:
         """The batches of one epoch, each a tuple ``(x, y, sample_weight)``-like as Keras packs them."""
         if self.arrays:
             order = np.random.permutation(self.num_samples) if self.shuffle else None
+            assert self.steps is not None  # arrays always have a known number of batches
             for step in range(self.steps):
                 start = step * self.batch_size
                 stop = min(start + self.batch_size, self.num_samples)
@@ -207,7 +208,9 @@ class DataHandler:
             return
         if self.steps_per_epoch is None:
             if self.shuffle_batches:
-                batches: Any = (self.source[int(i)] for i in np.random.permutation(len(self.source)))
+                # A PyDataset (checked in __init__): indexable, with a length.
+                indexed = cast("Sequence[Any]", self.source)
+                batches: Any = (indexed[int(i)] for i in np.random.permutation(len(indexed)))
             else:
                 batches = self.source
             for batch in batches:

@@ -42,10 +42,6 @@ def _dtype(dtype: Any) -> Any:
     return tapegrad.float32 if dtype is None else dtype
 
 
-def _seed_kwargs(seed: int | None) -> dict[str, int]:
-    return {} if seed is None else {"seed": seed}
-
-
 def compute_fans(shape: Shape) -> tuple[int, int]:
     """``(fan_in, fan_out)`` of a weight of ``shape``, as Keras computes them.
 
@@ -115,7 +111,7 @@ class RandomUniform(Initializer):
 
     def __call__(self, shape: Shape, dtype: Any = None) -> Any:
         return tapegrad.random.uniform(
-            tuple(shape), self.minval, self.maxval, dtype=_dtype(dtype), **_seed_kwargs(self.seed)
+            tuple(shape), self.minval, self.maxval, dtype=_dtype(dtype), seed=self.seed
         )
 
     def get_config(self) -> dict[str, Any]:
@@ -132,7 +128,7 @@ class RandomNormal(Initializer):
 
     def __call__(self, shape: Shape, dtype: Any = None) -> Any:
         return tapegrad.random.normal(
-            tuple(shape), mean=self.mean, stddev=self.stddev, dtype=_dtype(dtype), **_seed_kwargs(self.seed)
+            tuple(shape), mean=self.mean, stddev=self.stddev, dtype=_dtype(dtype), seed=self.seed
         )
 
     def get_config(self) -> dict[str, Any]:
@@ -148,9 +144,7 @@ class GlorotUniform(Initializer):
     def __call__(self, shape: Shape, dtype: Any = None) -> Any:
         fan_in, fan_out = compute_fans(shape)
         limit = math.sqrt(6.0 / max(1, fan_in + fan_out))
-        return tapegrad.random.uniform(
-            tuple(shape), -limit, limit, dtype=_dtype(dtype), **_seed_kwargs(self.seed)
-        )
+        return tapegrad.random.uniform(tuple(shape), -limit, limit, dtype=_dtype(dtype), seed=self.seed)
 
     def get_config(self) -> dict[str, Any]:
         return {"seed": self.seed}
@@ -166,7 +160,7 @@ class TruncatedNormal(Initializer):
 
     def __call__(self, shape: Shape, dtype: Any = None) -> Any:
         return tapegrad.random.truncated_normal(
-            tuple(shape), mean=self.mean, stddev=self.stddev, dtype=_dtype(dtype), **_seed_kwargs(self.seed)
+            tuple(shape), mean=self.mean, stddev=self.stddev, dtype=_dtype(dtype), seed=self.seed
         )
 
     def get_config(self) -> dict[str, Any]:
@@ -219,14 +213,14 @@ class VarianceScaling(Initializer):
         fan_in, fan_out = compute_fans(shape)
         fan = {"fan_in": fan_in, "fan_out": fan_out, "fan_avg": (fan_in + fan_out) / 2.0}[self.mode]
         scale = self.scale / max(1.0, fan)
-        shape, dtype, seed = tuple(shape), _dtype(dtype), _seed_kwargs(self.seed)
+        shape, dtype, seed = tuple(shape), _dtype(dtype), self.seed
         if self.distribution == "truncated_normal":
             stddev = math.sqrt(scale) / _TRUNCATED_STDDEV
-            return tapegrad.random.truncated_normal(shape, mean=0.0, stddev=stddev, dtype=dtype, **seed)
+            return tapegrad.random.truncated_normal(shape, mean=0.0, stddev=stddev, dtype=dtype, seed=seed)
         if self.distribution == "untruncated_normal":
-            return tapegrad.random.normal(shape, mean=0.0, stddev=math.sqrt(scale), dtype=dtype, **seed)
+            return tapegrad.random.normal(shape, mean=0.0, stddev=math.sqrt(scale), dtype=dtype, seed=seed)
         limit = math.sqrt(3.0 * scale)
-        return tapegrad.random.uniform(shape, -limit, limit, dtype=dtype, **seed)
+        return tapegrad.random.uniform(shape, -limit, limit, dtype=dtype, seed=seed)
 
     def get_config(self) -> dict[str, Any]:
         return {"scale": self.scale, "mode": self.mode, "distribution": self.distribution, "seed": self.seed}
@@ -304,7 +298,7 @@ class Orthogonal(Initializer):
             )
         rows, cols = math.prod(int(d) for d in shape[:-1]), int(shape[-1])
         flat = (max(rows, cols), min(rows, cols))
-        sample = tapegrad.random.normal(flat, dtype=tapegrad.float32, **_seed_kwargs(self.seed))
+        sample = tapegrad.random.normal(flat, dtype=tapegrad.float32, seed=self.seed)
         # A one-off factorization at initialization (not on any tape): NumPy's QR is fine here.
         q, r = np.linalg.qr(np.asarray(sample.numpy(), dtype=np.float64))
         q = q * np.sign(np.diag(r))  # makes the distribution uniform over orthogonal matrices

@@ -211,6 +211,15 @@ class KerasTensor:
     def __and__(self, other: Any) -> Any:
         return _symbolic_op("math.logical_and", lambda a, b: a & b, (self, other), {})
 
+    def __rand__(self, other: Any) -> Any:
+        return _symbolic_op("math.logical_and", lambda a, b: a & b, (other, self), {})
+
+    def __ror__(self, other: Any) -> Any:
+        return _symbolic_op("math.logical_or", lambda a, b: a | b, (other, self), {})
+
+    def __rmod__(self, other: Any) -> Any:
+        return _symbolic_op("math.floormod", lambda a, b: a % b, (other, self), {})
+
     def __or__(self, other: Any) -> Any:
         return _symbolic_op("math.logical_or", lambda a, b: a | b, (self, other), {})
 
@@ -369,4 +378,7 @@ def install_dispatch() -> None:
                     replacement = _dispatching(prefix + attr, value)
                     wrapped[id(value)] = replacement
                 setattr(module, attr, replacement)
+        from . import _operator_deferral
+
+        _operator_deferral.install(KerasTensor)
         _INSTALLED = True

@@ -13,7 +13,7 @@ reset at the start of each epoch and of each ``evaluate``.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
@@ -79,6 +79,10 @@ class TrainingMixin:
     losses: Any
     trainable_variables: Any
     name: str
+
+    if TYPE_CHECKING:  # Layer.__call__, which Model inherits after this mixin
+
+        def __call__(self, *args: Any, **kwargs: Any) -> Any: ...
 
     # ------------------------------------------------------------------ state
     def _init_training(self) -> None:
@@ -147,7 +151,7 @@ class TrainingMixin:
         outputs = self.__dict__.get("_graph_outputs") or []
         if len(outputs) <= 1:
             return [outputs[0]._keras_history[0].name if outputs and outputs[0]._keras_history else "output"]
-        names = []
+        names: list[str] = []
         for tensor in outputs:
             name = tensor._keras_history[0].name if tensor._keras_history else "output"
             names.append(name if name not in names else f"{name}_{len(names)}")

@@ -106,3 +106,7 @@ __all__ += [
 from . import experimental  # noqa: E402  (tf.keras 2's layers.experimental.preprocessing)
 
 __all__ += ["experimental"]
+
+from .activity_regularization import ActivityRegularization  # noqa: E402
+
+__all__ += ["ActivityRegularization"]

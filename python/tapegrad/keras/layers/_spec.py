@@ -79,3 +79,35 @@ def get_initializer(identifier: Any) -> Any:
         template: Any = initializers.get(identifier["class_name"])
         return type(template)(**identifier.get("config", {}))
     return initializers.get(identifier)
+
+
+def serialize_regularizer(regularizer: Any) -> Any:
+    """Keras' config form of a weight regularizer (``None`` stays ``None``)."""
+    from .. import regularizers
+
+    if isinstance(regularizer, regularizers.Regularizer):
+        return regularizers.serialize(regularizer)
+    return regularizer
+
+
+def serialize_constraint(constraint: Any) -> Any:
+    """Keras' config form of a weight constraint (``None`` stays ``None``)."""
+    from .. import constraints
+
+    if isinstance(constraint, constraints.Constraint):
+        return constraints.serialize(constraint)
+    return constraint
+
+
+def get_regularizer(identifier: Any) -> Any:
+    """``regularizers.get``: a name, a config dict, a callable or ``None``."""
+    from .. import regularizers
+
+    return regularizers.get(identifier)
+
+
+def get_constraint(identifier: Any) -> Any:
+    """``constraints.get``: a name, a config dict, a callable or ``None``."""
+    from .. import constraints
+
+    return constraints.get(identifier)

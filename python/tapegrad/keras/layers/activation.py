@@ -9,7 +9,15 @@ from typing import Any
 import tapegrad
 
 from .. import initializers
-from ._spec import check_input, get_initializer, serialize_initializer
+from ._spec import (
+    check_input,
+    get_constraint,
+    get_initializer,
+    get_regularizer,
+    serialize_constraint,
+    serialize_initializer,
+    serialize_regularizer,
+)
 from .base import Layer
 
 
@@ -144,13 +152,14 @@ class PReLU(Layer):
     def __init__(
         self,
         alpha_initializer: initializers.InitializerLike = "zeros",
+        alpha_regularizer: Any = None,
+        alpha_constraint: Any = None,
         shared_axes: int | Sequence[int] | None = None,
         **kwargs: Any,
     ) -> None:
-        for unsupported in ("alpha_regularizer", "alpha_constraint"):
-            if kwargs.pop(unsupported, None) is not None:
-                raise NotImplementedError(f"PReLU: {unsupported} is not supported by tapegrad")
         super().__init__(**kwargs)
+        self.alpha_regularizer = get_regularizer(alpha_regularizer)
+        self.alpha_constraint = get_constraint(alpha_constraint)
         self.alpha_initializer = get_initializer(alpha_initializer)
         if shared_axes is None:
             self.shared_axes: list[int] | None = None
@@ -179,7 +188,11 @@ class PReLU(Layer):
                 f"Received input_shape={shape}"
             )
         self.alpha = self.add_weight(
-            name="alpha", shape=tuple(param_shape), initializer=self.alpha_initializer
+            name="alpha",
+            shape=tuple(param_shape),
+            initializer=self.alpha_initializer,
+            regularizer=self.alpha_regularizer,
+            constraint=self.alpha_constraint,
         )
         self._rank = len(shape)
         self._sizes = {i: int(shape[i]) for i in range(1, len(shape)) if i not in (self.shared_axes or [])}
@@ -198,8 +211,8 @@ class PReLU(Layer):
         return {
             **super().get_config(),
             "alpha_initializer": serialize_initializer(self.alpha_initializer),
-            "alpha_regularizer": None,
-            "alpha_constraint": None,
+            "alpha_regularizer": serialize_regularizer(self.alpha_regularizer),
+            "alpha_constraint": serialize_constraint(self.alpha_constraint),
             "shared_axes": self.shared_axes,
         }
 

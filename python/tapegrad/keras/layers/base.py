@@ -159,8 +159,12 @@ def set_keras_mask(tensor: Any, mask: Any) -> None:
     if mask is None:
         _MASKS.pop(key, None)
         return
+
+    def forget(_ref: weakref.ref[Any]) -> None:
+        _MASKS.pop(key, None)
+
     try:
-        ref = weakref.ref(tensor, lambda _r, key=key: _MASKS.pop(key, None))
+        ref = weakref.ref(tensor, forget)
     except TypeError:
         return
     _MASKS[key] = (ref, mask)
@@ -243,7 +247,7 @@ def check_input_spec(layer_name: str, specs: Any, inputs: Any) -> None:
         return
     if type(specs) is InputSpec and type(inputs) is tapegrad.Tensor and specs.shape is None:
         # The common case (one tensor, rank and axis sizes): no lists made.
-        shape = inputs.shape
+        shape: tuple[Any, ...] = inputs.shape
         rank = len(shape)
         if (
             (specs.ndim is None or rank == specs.ndim)

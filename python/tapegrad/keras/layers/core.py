@@ -170,8 +170,7 @@ class Dropout(Layer):
         """Inverted dropout when ``training`` is true, else the inputs unchanged."""
         if not training or self.rate == 0.0:
             return inputs
-        seed = {} if self.seed is None else {"seed": self.seed}
-        noise = tapegrad.random.uniform(self._noise_shape(inputs), dtype=inputs.dtype, **seed)
+        noise = tapegrad.random.uniform(self._noise_shape(inputs), dtype=inputs.dtype, seed=self.seed)
         keep = tapegrad.cast(noise >= self.rate, inputs.dtype)
         return inputs * (1.0 / (1.0 - self.rate)) * keep
 

@@ -21,7 +21,16 @@ from typing import Any
 import tapegrad
 
 from .. import initializers
-from ._spec import check_input, get_initializer, normalize_axis, serialize_initializer
+from ._spec import (
+    check_input,
+    get_constraint,
+    get_initializer,
+    get_regularizer,
+    normalize_axis,
+    serialize_constraint,
+    serialize_initializer,
+    serialize_regularizer,
+)
 from .base import Layer
 
 
@@ -57,12 +66,17 @@ class _AffineNormalization(Layer):
         gamma_initializer: initializers.InitializerLike,
         **kwargs: Any,
     ) -> None:
-        for unsupported in ("beta_regularizer", "gamma_regularizer", "beta_constraint", "gamma_constraint"):
-            if kwargs.pop(unsupported, None) is not None:
-                raise NotImplementedError(
-                    f"{type(self).__name__}: {unsupported} is not supported by tapegrad"
-                )
+        # Keras takes these four as keywords of every normalization layer; they reach the
+        # weights through ``add_weight`` (penalties in ``losses``, constraints after each step).
+        beta_regularizer = get_regularizer(kwargs.pop("beta_regularizer", None))
+        gamma_regularizer = get_regularizer(kwargs.pop("gamma_regularizer", None))
+        beta_constraint = get_constraint(kwargs.pop("beta_constraint", None))
+        gamma_constraint = get_constraint(kwargs.pop("gamma_constraint", None))
         super().__init__(**kwargs)
+        self.beta_regularizer = beta_regularizer
+        self.gamma_regularizer = gamma_regularizer
+        self.beta_constraint = beta_constraint
+        self.gamma_constraint = gamma_constraint
         self.epsilon = float(epsilon)
         self.center = bool(center)
         self.scale = bool(scale)
@@ -73,9 +87,21 @@ class _AffineNormalization(Layer):
 
     def _build_affine(self, shape: tuple[int, ...]) -> None:
         if self.scale:
-            self.gamma = self.add_weight(name="gamma", shape=shape, initializer=self.gamma_initializer)
+            self.gamma = self.add_weight(
+                name="gamma",
+                shape=shape,
+                initializer=self.gamma_initializer,
+                regularizer=self.gamma_regularizer,
+                constraint=self.gamma_constraint,
+            )
         if self.center:
-            self.beta = self.add_weight(name="beta", shape=shape, initializer=self.beta_initializer)
+            self.beta = self.add_weight(
+                name="beta",
+                shape=shape,
+                initializer=self.beta_initializer,
+                regularizer=self.beta_regularizer,
+                constraint=self.beta_constraint,
+            )
 
     def _affine_weights(self, dtype: Any) -> tuple[Any, Any]:
         gamma = None if self.gamma is None else tapegrad.cast(self.gamma, dtype)
@@ -94,10 +120,10 @@ class _AffineNormalization(Layer):
             "scale": self.scale,
             "beta_initializer": serialize_initializer(self.beta_initializer),
             "gamma_initializer": serialize_initializer(self.gamma_initializer),
-            "beta_regularizer": None,
-            "gamma_regularizer": None,
-            "beta_constraint": None,
-            "gamma_constraint": None,
+            "beta_regularizer": serialize_regularizer(self.beta_regularizer),
+            "gamma_regularizer": serialize_regularizer(self.gamma_regularizer),
+            "beta_constraint": serialize_constraint(self.beta_constraint),
+            "gamma_constraint": serialize_constraint(self.gamma_constraint),
         }
 
 

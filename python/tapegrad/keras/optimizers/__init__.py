@@ -220,8 +220,11 @@ class Optimizer:
 
     def build(self, var_list: Iterable[Any]) -> None:
         """Create the slot variables of every variable in ``var_list`` now (else on first use)."""
+        var_list = list(var_list)
         for variable in var_list:
             self._slots_for(variable)
+        # What Keras 3's ``apply(grads)`` updates when it is given no variables.
+        self.__dict__["_built_variables"] = var_list
 
     # ------------------------------------------------------------- applying
     def apply_gradients(self, grads_and_vars: Iterable[tuple[Any, Any]]) -> Any:
@@ -258,6 +261,27 @@ class Optimizer:
         self._squared_gradient = None
         self._iterations.assign_add(1)
         return self._iterations
+
+    def apply(self, grads: Iterable[Any], trainable_variables: Iterable[Any] | None = None) -> Any:
+        """Keras 3's form of :meth:`apply_gradients`: gradients and variables as two lists.
+
+        Without ``trainable_variables`` the variables given to :meth:`build` are updated.
+        """
+        if trainable_variables is None:
+            built = self.__dict__.get("_built_variables")
+            if built is None:
+                raise ValueError(
+                    "When passing `grads` without `variables`, the optimizer must already be built on a "
+                    "list of variables. Call `optimizer.build(trainable_variables)` first."
+                )
+            trainable_variables = built
+        grads, variables = list(grads), list(trainable_variables)
+        if len(grads) != len(variables):
+            raise ValueError(
+                f"{self.name}: got {len(grads)} gradients for {len(variables)} variables; "
+                "pass one gradient per variable."
+            )
+        return self.apply_gradients(zip(grads, variables))
 
     def minimize(self, loss: Any, var_list: Any, tape: tapegrad.GradientTape | None = None) -> None:
         """Compute gradients of ``loss`` for ``var_list`` and apply them (tf.keras 2's API).
@@ -599,7 +623,7 @@ def get(identifier: OptimizerLike) -> Optimizer:
     if isinstance(identifier, dict):
         return deserialize(identifier)
     if isinstance(identifier, str) and identifier.lower() in _BY_NAME:
-        return _BY_NAME[identifier.lower()]()
+        return _BY_NAME[identifier.lower()].from_config({})
     raise ValueError(f"Could not interpret optimizer identifier: {identifier}")
 
 
