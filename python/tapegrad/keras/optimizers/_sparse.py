@@ -64,4 +64,3 @@ def map_slices(fn: Callable[..., Any], slices: IndexedSlices | None, gradient: A
         return fn(gradient, *operands)
     rows = [tapegrad.gather(operand, slices.indices) for operand in operands]
     return densify(IndexedSlices(fn(slices.values, *rows), slices.indices, slices.dense_shape))
-
