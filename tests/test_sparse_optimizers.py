@@ -107,6 +107,41 @@ def test_cases_exercise_what_densifying_gets_wrong() -> None:
             assert differs(name, {**kwargs, "clipnorm": 1.0}), name
 
 
+RANK_ONE = ["Nadam", "Adamax", "Adadelta", "Ftrl", "Lamb", "Adafactor"]
+
+
+def train_rank_one(name: str) -> np.ndarray:
+    """Three steps of slices at rows ``[1, 1, 3]`` of a 5-vector (Adafactor's unfactored path)."""
+    variable = tf.Variable(np.linspace(-1.0, 1.0, 5).astype(np.float32))
+    optimizer = getattr(tf.keras.optimizers, name)(learning_rate=0.1)
+    for step in range(STEPS):
+        values = tf.constant(np.array([0.5, -1.5, 2.0], np.float32) * (step + 1))
+        optimizer.apply_gradients([(tf.IndexedSlices(values, tf.constant([1, 1, 3]), tf.constant([5])), variable)])
+    return variable.numpy()
+
+
+@pytest.mark.parametrize("name", RANK_ONE)
+def test_slices_of_a_vector_match_tf(name: str) -> None:
+    expected = golden()[f"rank1-{name}"]
+    np.testing.assert_allclose(train_rank_one(name), np.array(expected, np.float32), rtol=2e-5, atol=2e-6)
+
+
+def train_mixed_global_clipnorm() -> list[np.ndarray]:
+    """``global_clipnorm`` over a dense gradient and slices: the norm counts each slice."""
+    embeddings, bias = tf.Variable(INITIAL), tf.Variable([0.5, -0.5, 1.0])
+    optimizer = tf.keras.optimizers.SGD(learning_rate=0.1, global_clipnorm=2.0)
+    for step in range(STEPS):
+        bias_gradient = tf.constant([1.0, -2.0, 3.0]) * (step + 1)
+        optimizer.apply_gradients([(slices(step), embeddings), (bias_gradient, bias)])
+    return [embeddings.numpy(), bias.numpy()]
+
+
+def test_global_clipnorm_of_slices_and_dense_gradients_matches_tf() -> None:
+    expected = golden()["global_clipnorm-mixed-SGD"]
+    for result, want in zip(train_mixed_global_clipnorm(), expected):
+        np.testing.assert_allclose(result, np.array(want, np.float32), rtol=2e-5, atol=2e-6)
+
+
 def embedding_gradient(step: int, variable: Any) -> Any:
     """The gradient of ``sum(gather(variable, INDICES) * VALUES * (step + 1))``: slices."""
     with tf.GradientTape() as tape:
@@ -163,6 +198,8 @@ def _regenerate() -> None:  # pragma: no cover - run by hand under TensorFlow
         }
         for name, kwargs in CASES
     }
+    data.update({f"rank1-{name}": train_rank_one(name).tolist() for name in RANK_ONE})
+    data["global_clipnorm-mixed-SGD"] = [value.tolist() for value in train_mixed_global_clipnorm()]
     lines = [f"{json.dumps(key)}: {json.dumps(value)}" for key, value in data.items()]
     GOLDEN.write_text("{\n" + ",\n".join(lines) + "\n}\n")
 
