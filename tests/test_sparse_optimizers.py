@@ -116,7 +116,8 @@ def train_rank_one(name: str) -> np.ndarray:
     optimizer = getattr(tf.keras.optimizers, name)(learning_rate=0.1)
     for step in range(STEPS):
         values = tf.constant(np.array([0.5, -1.5, 2.0], np.float32) * (step + 1))
-        optimizer.apply_gradients([(tf.IndexedSlices(values, tf.constant([1, 1, 3]), tf.constant([5])), variable)])
+        gradient = tf.IndexedSlices(values, tf.constant([1, 1, 3]), tf.constant([5]))
+        optimizer.apply_gradients([(gradient, variable)])
     return variable.numpy()
 
 
