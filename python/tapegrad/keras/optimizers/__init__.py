@@ -25,7 +25,7 @@ import tapegrad
 
 from .. import backend
 from . import schedules
-from ._sparse import squared_slices
+from ._sparse import cast_gradient, densify, map_slices, map_values, squared_norm_terms
 from .schedules import LearningRateSchedule
 
 __all__ = [
@@ -80,11 +80,12 @@ def _clip_by_norm(grad: Any, clip_norm: float) -> Any:
 
 def _clip_by_global_norm(grads: list[Any], clip_norm: float) -> list[Any]:
     """Scale all gradients by ``clip_norm / max(global_norm, clip_norm)`` (NaN if the norm is not finite)."""
-    squared = tapegrad.add_n([tapegrad.reduce_sum(tapegrad.square(g)) for g in grads])
+    # IndexedSlices count with their slice values (not the densified sum) and come out dense.
+    squared = tapegrad.add_n([squared_norm_terms(g) for g in grads])
     use_norm = tapegrad.sqrt(squared)
     scale = clip_norm * tapegrad.minimum(1.0 / use_norm, 1.0 / clip_norm)
     scale = scale + (use_norm - use_norm)  # turns an inf/NaN norm into a NaN scale, as Keras does
-    return [g * scale for g in grads]
+    return [densify(g) * scale for g in grads]
 
 
 class Optimizer:
@@ -246,19 +247,17 @@ class Optimizer:
                 stacklevel=2,
             )
         variables = [v for g, v in pairs if g is not None]
-        # IndexedSlices: squared per slice for `_square` (Keras 3's sparse ops); else dense.
-        squares = [squared_slices(g, v.dtype) for g, v in zip(grads, variables)]
-        grads = [tapegrad.cast(tapegrad.convert_to_tensor(g), v.dtype) for g, v in zip(grads, variables)]
-        clipped = self._clip_gradients(grads)
-        if any(c is not g for c, g in zip(clipped, grads)):
-            squares = [None] * len(grads)
-        grads = clipped
+        # IndexedSlices stay slices through clipping; `update_step` gets the dense
+        # gradient and reads the slices (for per-slice terms) from `_sparse_gradient`.
+        grads = self._clip_gradients([cast_gradient(g, v.dtype) for g, v in zip(grads, variables)])
         self._apply_weight_decay(variables)
         learning_rate = self.learning_rate
-        for grad, squared, variable in zip(grads, squares, variables):
-            self._squared_gradient = squared
-            self.update_step(grad, variable, tapegrad.cast(learning_rate, variable.dtype))
-        self._squared_gradient = None
+        try:
+            for grad, variable in zip(grads, variables):
+                self._sparse_gradient = grad if isinstance(grad, tapegrad.IndexedSlices) else None
+                self.update_step(densify(grad), variable, tapegrad.cast(learning_rate, variable.dtype))
+        finally:
+            self._sparse_gradient = None
         self._iterations.assign_add(1)
         return self._iterations
 
@@ -306,12 +305,16 @@ class Optimizer:
         self.apply_gradients(zip(grads, var_list))
 
     def _clip_gradients(self, grads: list[Any]) -> list[Any]:
+        """Keras' clipping; slices are clipped slice by slice (``tf.clip_by_norm`` /
+        ``tf.clip_by_value`` on ``IndexedSlices``) and densified only by ``global_clipnorm``."""
         if self.clipnorm and self.clipnorm > 0:
-            return [_clip_by_norm(g, self.clipnorm) for g in grads]
+            clipnorm = self.clipnorm
+            return [map_values(lambda g: _clip_by_norm(g, clipnorm), g) for g in grads]
         if self.global_clipnorm and self.global_clipnorm > 0:
             return _clip_by_global_norm(grads, self.global_clipnorm)
         if self.clipvalue and self.clipvalue > 0:
-            return [tapegrad.clip_by_value(g, -self.clipvalue, self.clipvalue) for g in grads]
+            clipvalue = self.clipvalue
+            return [map_values(lambda g: tapegrad.clip_by_value(g, -clipvalue, clipvalue), g) for g in grads]
         return grads
 
     def _apply_weight_decay(self, variables: list[Any]) -> None:
@@ -328,9 +331,16 @@ class Optimizer:
         raise NotImplementedError
 
     def _square(self, gradient: Any) -> Any:
-        """``square(gradient)`` in an update step, summed per slice for IndexedSlices (see ``_sparse``)."""
-        squared = getattr(self, "_squared_gradient", None)
-        return tapegrad.square(gradient) if squared is None else squared
+        """``square(gradient)`` in an update step, squared per slice for IndexedSlices (see ``_sparse``)."""
+        return self._per_slice(tapegrad.square, gradient)
+
+    def _per_slice(self, fn: Callable[..., Any], gradient: Any, *operands: Any) -> Any:
+        """Keras' ``fn(gradient, *operands)`` in an update step: for an IndexedSlices gradient,
+        ``fn`` of each slice and the operands' rows at its index, summed (see ``_sparse``).
+
+        ``gradient`` must be the gradient ``update_step`` received; ``fn`` must be element-wise.
+        """
+        return map_slices(fn, getattr(self, "_sparse_gradient", None), gradient, *operands)
 
     # --------------------------------------------------------------- config
     def get_config(self) -> dict[str, Any]:

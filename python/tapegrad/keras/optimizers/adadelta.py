@@ -33,9 +33,18 @@ class Adadelta(Optimizer):
         def rms(x: Any) -> Any:
             return tapegrad.sqrt(x + self.epsilon)
 
-        accumulated_grad.assign(rho * accumulated_grad + (1 - rho) * tapegrad.square(gradient))
-        delta = -((rms(accumulated_delta) * gradient) / rms(accumulated_grad))
-        accumulated_delta.assign(rho * accumulated_delta + (1 - rho) * tapegrad.square(delta))
+        accumulated_grad.assign(rho * accumulated_grad + (1 - rho) * self._square(gradient))
+        rms_delta, rms_grad = rms(accumulated_delta), rms(accumulated_grad)
+
+        def delta_of(grad: Any, rms_delta: Any, rms_grad: Any) -> Any:
+            return -((rms_delta * grad) / rms_grad)
+
+        delta = delta_of(gradient, rms_delta, rms_grad)
+        # For IndexedSlices Keras' `delta` is slices too, squared slice by slice.
+        delta_squared = self._per_slice(
+            lambda g, d, a: tapegrad.square(delta_of(g, d, a)), gradient, rms_delta, rms_grad
+        )
+        accumulated_delta.assign(rho * accumulated_delta + (1 - rho) * delta_squared)
         variable.assign_add(learning_rate * delta)
 
     def get_config(self) -> dict[str, Any]:

@@ -80,7 +80,7 @@ class Adafactor(Optimizer):
             lr = tapegrad.minimum(lr, inv_sqrt_step)
         rho_t = tapegrad.minimum(lr, inv_sqrt_step)
         alpha_t = tapegrad.maximum(tapegrad.cast(self.epsilon_2, dtype), _rms(variable)) * rho_t
-        regulated_grad_square = tapegrad.square(gradient) + self.epsilon_1
+        regulated_grad_square = self._square(gradient) + self.epsilon_1
         beta_2_t = 1 - tapegrad.pow(local_step, self.beta_2_decay)
         v = self._slots_for(variable)["velocity"]
         if len(variable.shape) >= 2:
@@ -93,8 +93,12 @@ class Adafactor(Optimizer):
             )
         else:
             v.assign(beta_2_t * v + (1 - beta_2_t) * regulated_grad_square)
-        u_t = gradient / tapegrad.sqrt(v)
-        u_t_hat = u_t / tapegrad.maximum(tapegrad.cast(1.0, dtype), _rms(u_t) / self.clip_threshold)
+        sqrt_v = tapegrad.sqrt(v)
+        u_t = gradient / sqrt_v
+        # rms(u_t): for IndexedSlices Keras' u_t is slices too, squared slice by slice.
+        u_t_squared = self._per_slice(lambda g, s: tapegrad.square(g / s), gradient, sqrt_v)
+        rms_u_t = tapegrad.sqrt(tapegrad.reduce_mean(u_t_squared))
+        u_t_hat = u_t / tapegrad.maximum(tapegrad.cast(1.0, dtype), rms_u_t / self.clip_threshold)
         variable.assign_sub(alpha_t * u_t_hat)
 
     def get_config(self) -> dict[str, Any]:

@@ -36,7 +36,8 @@ class Adamax(Optimizer):
         slots = self._slots_for(variable)
         m, u = slots["momentum"], slots["norm"]
         m.assign_add((gradient - m) * (1 - self.beta_1))
-        u.assign(tapegrad.maximum(self.beta_2 * u, tapegrad.abs(gradient)))
+        # For IndexedSlices Keras takes |slice| before summing repeated rows.
+        u.assign(tapegrad.maximum(self.beta_2 * u, self._per_slice(tapegrad.abs, gradient)))
         variable.assign_sub((learning_rate * m) / ((1 - beta_1_power) * (u + self.epsilon)))
 
     def get_config(self) -> dict[str, Any]:

@@ -59,7 +59,7 @@ class Ftrl(Optimizer):
         lr_power = self.learning_rate_power
         l2_reg = self.l2_regularization_strength + self.beta / (2.0 * lr)
         grad_to_use = gradient + 2 * self.l2_shrinkage_regularization_strength * variable
-        new_accum = accum + tapegrad.square(gradient)
+        new_accum = accum + self._square(gradient)
         linear.assign_add(
             grad_to_use
             - ((tapegrad.pow(new_accum, -lr_power) - tapegrad.pow(accum, -lr_power)) / lr) * variable

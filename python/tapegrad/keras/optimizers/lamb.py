@@ -37,7 +37,7 @@ class Lamb(Optimizer):
         slots = self._slots_for(variable)
         m, v = slots["momentum"], slots["velocity"]
         m.assign_add((gradient - m) * (1 - self.beta_1))
-        v.assign_add((tapegrad.square(gradient) - v) * (1 - self.beta_2))
+        v.assign_add((self._square(gradient) - v) * (1 - self.beta_2))
         m_t_hat = m / (1.0 - beta_1_power)
         v_sqrt = tapegrad.sqrt(v / (1.0 - beta_2_power)) + self.epsilon
         update = m_t_hat / v_sqrt

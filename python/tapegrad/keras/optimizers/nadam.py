@@ -69,7 +69,7 @@ class Nadam(Optimizer):
         slots = self._slots_for(variable)
         m, v = slots["momentum"], slots["velocity"]
         m.assign_add((gradient - m) * (1 - beta_1))
-        v.assign_add((tapegrad.square(gradient) - v) * (1 - beta_2))
+        v.assign_add((self._square(gradient) - v) * (1 - beta_2))
         m_hat = (u_t_1 * m) / (1 - u_product_t_1) + ((1 - u_t) * gradient) / (1 - u_product_t)
         v_hat = v / (1 - beta_2_power)
         variable.assign_sub((m_hat * learning_rate) / (tapegrad.sqrt(v_hat) + self.epsilon))
