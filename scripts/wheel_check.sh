@@ -1,0 +1,64 @@
+#!/usr/bin/env bash
+# Build the release wheel and the sdist, and check that the wheel works on its own:
+#   1. `maturin build --release --strip --compatibility manylinux_2_28` (maturin checks the
+#      extension's glibc symbol versions and linked libraries against the manylinux_2_28
+#      policy and fails if they exceed it; it reuses target/, so after `maturin develop
+#      --release` only the binding crate is relinked);
+#   2. install the wheel into a fresh throwaway venv (no source tree on the path), import it and
+#      run the seed notebooks' checks (`python -m tapegrad.demo --seeds-only`);
+#   3. `maturin sdist`.
+# Usage: bash scripts/wheel_check.sh (after scripts/_setup.sh's setup_venv, or standalone).
+set -euo pipefail
+source "$(dirname "${BASH_SOURCE[0]}")/_setup.sh"
+
+if ! command -v maturin >/dev/null 2>&1; then
+    setup_venv
+fi
+
+OUT="$ROOT/target/wheel-check"
+rm -rf "$OUT"
+mkdir -p "$OUT"
+
+echo "--- maturin build --release --strip --compatibility manylinux_2_28"
+maturin build --release --strip --locked --compatibility manylinux_2_28 \
+    --interpreter "$(command -v python)" --out "$OUT/wheels"
+wheel="$(ls "$OUT"/wheels/tapegrad-*.whl)"
+echo "--- wheel: $(basename "$wheel") ($(du -k "$wheel" | cut -f1) KiB)"
+case "$(basename "$wheel")" in
+    *-abi3-manylinux_2_28_*|*-abi3-manylinux_2_2[0-7]_*|*-abi3-manylinux_2_1[0-9]_*|*-abi3-manylinux2014_*) ;;
+    *) echo "wheel is not an abi3 manylinux_2_28 (or older) wheel"; exit 1 ;;
+esac
+python - "$wheel" <<'PY'
+import sys
+import zipfile
+
+names = zipfile.ZipFile(sys.argv[1]).namelist()
+for want in ("tapegrad/_core.abi3.so", "tapegrad/__init__.py", "tapegrad/py.typed"):
+    assert want in names, f"{want} missing from the wheel"
+assert any(n.endswith("LICENSE") for n in names), "LICENSE missing from the wheel"
+so = zipfile.ZipFile(sys.argv[1]).getinfo("tapegrad/_core.abi3.so")
+print(f"--- _core.abi3.so: {so.file_size / 2**20:.1f} MiB uncompressed")
+PY
+
+echo "--- installing the wheel into a clean venv"
+python -m venv "$OUT/venv"
+# numpy comes from the already installed copy's wheel cache when offline; --no-index first.
+"$OUT/venv/bin/python" -m pip install -q --no-index --find-links "$OUT/wheels" \
+    --find-links "$(python -c 'import pathlib, numpy; print(pathlib.Path(numpy.__file__).parents[1])')" \
+    "$wheel" 2>/dev/null || "$OUT/venv/bin/python" -m pip install -q "$wheel"
+(
+    cd "$OUT"  # away from python/, so the import is the installed wheel's
+    env -u PYTHONPATH "$OUT/venv/bin/python" - <<'PY'
+import tapegrad
+
+assert "wheel-check/venv" in tapegrad.__file__, tapegrad.__file__
+print("--- imported", tapegrad.__file__)
+PY
+    env -u PYTHONPATH "$OUT/venv/bin/python" -m tapegrad.demo --seeds-only
+)
+
+echo "--- maturin sdist"
+maturin sdist --out "$OUT/sdist"
+sdist="$(ls "$OUT"/sdist/tapegrad-*.tar.gz)"
+tar -tzf "$sdist" | grep -q '/LICENSE$' || { echo "LICENSE missing from the sdist"; exit 1; }
+echo "--- sdist: $(basename "$sdist") ($(du -k "$sdist" | cut -f1) KiB)"
