@@ -65,6 +65,11 @@ if [ "$build_ok" -eq 1 ] && [ -f python/tapegrad/_core.pyi ]; then
 else
     skip_step "stubtest" "needs the built extension and python/tapegrad/_core.pyi"
 fi
+if [ "$build_ok" -eq 1 ]; then
+    run_step "mypy --strict examples" python -m mypy --strict examples
+else
+    skip_step "mypy --strict examples" "needs the installed package"
+fi
 run_step "cargo doc (-D warnings)" env RUSTDOCFLAGS="-D warnings" cargo doc --no-deps -p tapegrad --locked
 run_step "docs site (mkdocs --strict)" bash scripts/docs.sh
 if [ "$build_ok" -eq 1 ]; then
