@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # THE test command: install tapegrad into .venv (building the Rust extension), then run
-# every check: rustfmt, clippy, cargo test (with doctests), ruff, stubtest, pytest.
+# every check: rustfmt, clippy, cargo test (with doctests), ruff, stubtest, cargo doc, the docs
+# site, the wheel and sdist, pytest.
 # Every check runs even if an earlier one fails; a summary comes last, and the exit
 # status is non-zero if anything failed. Usage: bash scripts/test.sh
 set -euo pipefail
@@ -63,6 +64,19 @@ if [ "$build_ok" -eq 1 ] && [ -f python/tapegrad/_core.pyi ]; then
     run_step "stubtest" stubtest_step
 else
     skip_step "stubtest" "needs the built extension and python/tapegrad/_core.pyi"
+fi
+if [ "$build_ok" -eq 1 ]; then
+    run_step "mypy --strict examples" python -m mypy --strict examples
+else
+    skip_step "mypy --strict examples" "needs the installed package"
+fi
+run_step "cargo doc (-D warnings)" env RUSTDOCFLAGS="-D warnings" cargo doc --no-deps -p tapegrad --locked
+run_step "docs site (mkdocs --strict)" bash scripts/docs.sh
+# The release wheel relinks the extension (stripped); CI runs it, locally WHEEL_CHECK=1 does.
+if [ "$build_ok" -eq 1 ] && { [ "${CI:-}" = "true" ] || [ "${WHEEL_CHECK:-}" = "1" ]; }; then
+    run_step "wheel + sdist (scripts/wheel_check.sh)" bash scripts/wheel_check.sh
+else
+    skip_step "wheel + sdist" "runs when CI=true or WHEEL_CHECK=1"
 fi
 if [ "$build_ok" -eq 1 ]; then
     run_step "pytest" pytest_step

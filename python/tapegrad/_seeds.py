@@ -117,7 +117,7 @@ def seed_001_variables(tf: Any, report: Report) -> None:
         y = x @ w + b
         loss = tf.reduce_mean(y**2)
     grad = tape.gradient(loss, {"w": w, "b": b})
-    report.show(dl_dw.shape, grad["w"].shape)
+    report.show("shapes of dl/dw (list source) and of dl/dw (dict source):", dl_dw.shape, grad["w"].shape)
     if report.checking:  # expected values by hand, in numpy
         y_np = np.asarray(x, dtype=np.float32) @ w.numpy() + b.numpy()
         report.close("dl/dw = x^T y (list source)", dl_dw, np.asarray(x, dtype=np.float32).T @ y_np)
@@ -147,8 +147,8 @@ def seed_001_variables(tf: Any, report: Report) -> None:
     with tf.GradientTape() as tape:
         y = (x0**2) + (x1**2) + (x2**2) + (x3**2)
     grad = tape.gradient(y, [x0, x1, x2, x3, x4])
-    for g in grad:
-        report.show(g)
+    for name, g in zip(["x0", "x1", "x2", "x3", "x4"], grad):
+        report.show(f"dy/d{name}:", g)
     report.close("only the trainable variable x0 gets a gradient", grad[0], 6.0)
     report.expect(
         "x1 (not trainable), x2, x3 (tensors), x4 (unused) get None", grad[1:] == [None] * 4, grad[1:]
@@ -179,9 +179,9 @@ def seed_002_d2l(tf: Any, report: Report) -> None:
     """Seed 002: tensordot, overwritten gradients, stop_gradient, data-dependent control flow."""
     report.section("Seed 002 - automatic differentiation (d2l)")
     x = tf.range(4, dtype=tf.float32)
-    report.show(x, fmt=repr)
+    report.show("x = tf.range(4):", repr(x))
     x = tf.Variable(x)
-    report.show(x, fmt=repr)
+    report.show("x = tf.Variable(x):", repr(x))
 
     with tf.GradientTape() as t:
         y = 2 * tf.tensordot(x, x, axes=1)
@@ -221,7 +221,7 @@ def seed_002_d2l(tf: Any, report: Report) -> None:
     with tf.GradientTape() as t:
         d = f(a)
     d_grad = t.gradient(d, a)
-    report.show(d_grad, fmt=repr)
+    report.show("d_grad:", repr(d_grad))
     report.close("while/if on tensor values: d_grad == d / a", d_grad, (d / a).numpy(), atol=1e-3)
 
 

@@ -86,6 +86,7 @@ def _is_trainable_variable(value: Any) -> bool:
 class Module:
     """Base class for objects that own variables, mirroring ``tf.Module``.
 
+    ```python
     >>> import tapegrad as tf
     >>> class Affine(tf.Module):
     ...     def __init__(self):
@@ -94,6 +95,8 @@ class Module:
     ...         self.b = tf.Variable(1.0, name="b", trainable=False)
     >>> [v.name for v in Affine().trainable_variables]
     ['w:0']
+
+    ```
     """
 
     def __init__(self, name: str | None = None) -> None:

@@ -12,11 +12,13 @@ import enum
 import math
 import warnings
 from collections.abc import Iterator
-from typing import Any
+from typing import Any, TypeVar, overload
 
 from . import _core, _nest
 from .indexed_slices import from_gradient
 from .variables import canonical
+
+_K = TypeVar("_K")
 
 __all__ = ["GradientTape", "UnconnectedGradients"]
 
@@ -111,6 +113,48 @@ class GradientTape:
                     stacklevel=2,
                 )
 
+    # The result has the structure of `sources`. An entry is None where the target does not
+    # depend on that source; the types leave that out (as most TF code does not check).
+    @overload
+    def gradient(
+        self,
+        target: Any,
+        sources: _core.Tensor | _core.Variable,
+        output_gradients: Any = None,
+        unconnected_gradients: UnconnectedGradients | str = UnconnectedGradients.NONE,
+    ) -> _core.Tensor: ...
+    @overload
+    def gradient(
+        self,
+        target: Any,
+        sources: list[Any],
+        output_gradients: Any = None,
+        unconnected_gradients: UnconnectedGradients | str = UnconnectedGradients.NONE,
+    ) -> list[_core.Tensor]: ...
+    @overload
+    def gradient(
+        self,
+        target: Any,
+        sources: tuple[Any, ...],
+        output_gradients: Any = None,
+        unconnected_gradients: UnconnectedGradients | str = UnconnectedGradients.NONE,
+    ) -> tuple[_core.Tensor, ...]: ...
+    @overload
+    def gradient(
+        self,
+        target: Any,
+        sources: dict[_K, Any],
+        output_gradients: Any = None,
+        unconnected_gradients: UnconnectedGradients | str = UnconnectedGradients.NONE,
+    ) -> dict[_K, _core.Tensor]: ...
+    @overload
+    def gradient(
+        self,
+        target: Any,
+        sources: Any,
+        output_gradients: Any = None,
+        unconnected_gradients: UnconnectedGradients | str = UnconnectedGradients.NONE,
+    ) -> Any: ...
     def gradient(
         self,
         target: Any,

@@ -31,8 +31,17 @@ class Variable(_core.Variable):
     __slots__ = ()
     __module__ = "tapegrad"
 
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
+    def __init__(
+        self,
+        initial_value: Any = None,
+        trainable: bool | None = True,
+        name: str | None = None,
+        dtype: Any = None,
+        shape: Any = None,
+        **kwargs: Any,
+    ) -> None:
         # The Rust __new__ built the variable from these arguments; only register it.
+        # (Named here so that help() and type checkers show tf.Variable's signature.)
         _LIVE[self._id] = self
 
     # ------------------------------------------------------ sparse updates

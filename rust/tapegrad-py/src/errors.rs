@@ -8,8 +8,10 @@ use pyo3::prelude::*;
 use pyo3::{PyErr, create_exception};
 use tapegrad::Error;
 
+// Registered under its public module, so reprs and tracebacks say
+// `tapegrad.errors.InvalidArgumentError` (the class is re-exported there).
 create_exception!(
-    _core,
+    tapegrad.errors,
     InvalidArgumentError,
     PyValueError,
     "An op got an argument it cannot use: a shape, dtype, axis or value (TF's InvalidArgumentError)."

@@ -243,7 +243,8 @@ class Optimizer:
         if missing:
             warnings.warn(
                 f"Gradients do not exist for variables {missing} when minimizing the loss. "
-                "If using `model.compile()`, did you forget to provide a `loss` argument?",
+                "They are left unchanged: the loss does not depend on them, or they were read "
+                "outside the GradientTape.",
                 stacklevel=2,
             )
         variables = [v for g, v in pairs if g is not None]

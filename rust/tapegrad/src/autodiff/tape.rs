@@ -1,6 +1,6 @@
 //! The arena tape and the thread-local stack of active tapes.
 //!
-//! # Note [Recording]
+//! # Note \[Recording\]
 //! Each tape is an arena: `nodes` is a `Vec<Node>` in creation order, which is
 //! already a topological order, so the backward pass is a reverse scan with no
 //! sort, no visited set and no recursion. Values (tensors the tape has seen) get

@@ -1,6 +1,6 @@
 //! Pure compute: forward kernels on [`Tensor`]s, with no autodiff and no tapes.
 //!
-//! Every function here validates its inputs and returns a typed [`Error`]
+//! Every function here validates its inputs and returns a typed [`Error`](crate::Error)
 //! instead of panicking. The ops layer (`crate::ops`) calls these and records
 //! the results on tapes; the gradient rules call the ops layer back.
 //!

@@ -1,10 +1,10 @@
 //! Lazily fused elementwise chains.
 //!
-//! # Note [Fusion]
+//! # Note \[Fusion\]
 //! On tensors too large for the caches, an elementwise op costs what moving
 //! its operands and result through memory costs: `reduce_sum(sin(x)*x + x*x)`
 //! on 10⁷ floats is four full passes that write 160 MB, where one pass reading
-//! `x` would do. So a float32 elementwise op on at least [`FUSE_MIN_ELEMS`]
+//! `x` would do. So a float32 elementwise op on at least `FUSE_MIN_ELEMS`
 //! elements does not compute: it returns a *pending* tensor holding the
 //! expression (`Expr`: the op over its operands' expressions or buffers). The
 //! elements are computed on first read (`Tensor::buffer`), one pass over the
@@ -21,11 +21,11 @@
 //! or recomputed changes time, never a result.
 //!
 //! Limits that keep recomputation bounded: an operand's expression is inlined
-//! only while its weighted op count is at most [`INLINE_MAX`] (transcendental
-//! ops weigh [`TRANSCENDENTAL_WEIGHT`]) and the new expression's at most
-//! [`MAX_WEIGHT`]; past that the operand is computed (once: the value is kept)
+//! only while its weighted op count is at most `INLINE_MAX` (transcendental
+//! ops weigh `TRANSCENDENTAL_WEIGHT`) and the new expression's at most
+//! `MAX_WEIGHT`; past that the operand is computed (once: the value is kept)
 //! and read as a buffer. Above the caches this trades a little arithmetic for
-//! memory traffic, as XLA's and tinygrad's fusers do; below [`FUSE_MIN_ELEMS`]
+//! memory traffic, as XLA's and tinygrad's fusers do; below `FUSE_MIN_ELEMS`
 //! (data in L2, where eager ops already run at cache speed) nothing is deferred.
 //!
 //! Pending tensors hold their leaves' buffers (`Arc`s), so a buffer a pending
