@@ -69,7 +69,6 @@ from ._core import (
     minimum,
     multiply,
     negative,
-    norm,
     not_equal,
     one_hot,
     ones,
@@ -114,6 +113,7 @@ from ._core import (
     zeros_like,
 )
 from ._einsum import einsum
+from ._linalg_norm import norm
 from ._shape import TensorShape
 from .array_ops import (
     argsort,

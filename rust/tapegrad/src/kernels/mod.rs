@@ -376,6 +376,7 @@ mod elementwise;
 pub mod fusion;
 mod gather;
 mod layout;
+pub(crate) mod decomp;
 pub(crate) mod lu;
 mod math;
 mod matmul;
