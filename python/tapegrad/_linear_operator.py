@@ -86,7 +86,8 @@ class LinearOperatorFullMatrix:
         """``A @ x`` (``Aᵀ`` with ``adjoint``; ``xᵀ`` with ``adjoint_arg``); ``x`` may be an operator."""
         if isinstance(x, LinearOperatorFullMatrix):
             x = x.to_dense()
-            return LinearOperatorFullMatrix(_core.matmul(self._dense(), x, adjoint_a=adjoint, adjoint_b=adjoint_arg))
+            product = _core.matmul(self._dense(), x, adjoint_a=adjoint, adjoint_b=adjoint_arg)
+            return LinearOperatorFullMatrix(product)
         return _core.matmul(self._dense(), x, adjoint_a=adjoint, adjoint_b=adjoint_arg)
 
     def __matmul__(self, x: Any) -> Any:
@@ -97,7 +98,9 @@ class LinearOperatorFullMatrix:
         column = _core.expand_dims(convert_to_tensor(x, dtype=self.dtype), -1)
         return _core.squeeze(_core.matmul(self._dense(), column, adjoint_a=adjoint), -1)
 
-    def solve(self, rhs: Any, adjoint: bool = False, adjoint_arg: bool = False, name: str = "solve") -> Tensor:
+    def solve(
+        self, rhs: Any, adjoint: bool = False, adjoint_arg: bool = False, name: str = "solve"
+    ) -> Tensor:
         """``X`` with ``A X = rhs`` (Cholesky when declared positive definite and self-adjoint)."""
         rhs = convert_to_tensor(rhs, dtype=self.dtype)
         if adjoint_arg:
