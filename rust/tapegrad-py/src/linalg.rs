@@ -145,7 +145,9 @@ pub fn svd<'py>(
     let w = work(&x);
     let (s, uv) = crate::gil::compute(py, w, || ops::svd(&x, full_matrices, compute_uv)).py()?;
     match uv {
-        Some((u, v)) => (PyTensor::new(s), PyTensor::new(u), PyTensor::new(v)).into_pyobject(py).map(|t| t.into_any()),
+        Some((u, v)) => {
+            (PyTensor::new(s), PyTensor::new(u), PyTensor::new(v)).into_pyobject(py).map(|t| t.into_any())
+        }
         None => PyTensor::new(s).into_pyobject(py).map(|t| t.into_any()),
     }
 }
@@ -164,7 +166,11 @@ pub fn qr(input: &Obj<'_>, full_matrices: bool, name: Option<&str>) -> PyResult<
 /// TF's `lu`: `(lu, p)`, the packed factors and the row permutation.
 #[pyfunction]
 #[pyo3(signature = (input, output_idx_type=None, name=None))]
-pub fn lu(input: &Obj<'_>, output_idx_type: Option<&Obj<'_>>, name: Option<&str>) -> PyResult<(PyTensor, PyTensor)> {
+pub fn lu(
+    input: &Obj<'_>,
+    output_idx_type: Option<&Obj<'_>>,
+    name: Option<&str>,
+) -> PyResult<(PyTensor, PyTensor)> {
     let _ = name;
     let x = to_tensor(input, None)?;
     let idx = match output_idx_type {
@@ -189,7 +195,12 @@ pub fn matrix_exponential(input: &Obj<'_>, name: Option<&str>) -> PyResult<PyTen
 /// TF's `matrix_band_part(input, num_lower, num_upper)`.
 #[pyfunction]
 #[pyo3(signature = (input, num_lower, num_upper, name=None))]
-pub fn matrix_band_part(input: &Obj<'_>, num_lower: i64, num_upper: i64, name: Option<&str>) -> PyResult<PyTensor> {
+pub fn matrix_band_part(
+    input: &Obj<'_>,
+    num_lower: i64,
+    num_upper: i64,
+    name: Option<&str>,
+) -> PyResult<PyTensor> {
     let _ = name;
     let x = to_tensor(input, None)?;
     Ok(PyTensor::new(ops::matrix_band_part(&x, num_lower, num_upper).py()?))

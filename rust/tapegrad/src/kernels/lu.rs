@@ -425,12 +425,14 @@ pub(crate) fn lu(a: &Tensor) -> Result<(Tensor, Vec<usize>)> {
     let batch: usize = a.shape()[..a.rank() - 2].iter().product();
     fn typed<T: Float>(a: &[T], batch: usize, n: usize) -> (Vec<T>, Vec<usize>, bool) {
         let mut out = vec![(Vec::new(), Vec::new()); batch];
-        let bad = per_matrix(batch, &mut out, 1, n * n * n, |b, o| match factor(&a[b * n * n..(b + 1) * n * n], n) {
-            Some(f) => {
-                o[0] = f;
-                true
+        let bad = per_matrix(batch, &mut out, 1, n * n * n, |b, o| {
+            match factor(&a[b * n * n..(b + 1) * n * n], n) {
+                Some(f) => {
+                    o[0] = f;
+                    true
+                }
+                None => false,
             }
-            None => false,
         });
         let (lu, perm): (Vec<Vec<T>>, Vec<Vec<usize>>) = out.into_iter().unzip();
         (lu.concat(), perm.concat(), bad)

@@ -148,15 +148,21 @@ pub fn lu(x: &Tensor, index_dtype: DType) -> Result<(Tensor, Tensor)> {
     let shape = &x.shape()[..x.rank() - 1];
     let p = match index_dtype {
         DType::I32 => {
-            let v = perm.iter().map(|&i| i32::try_from(i).map_err(|_| Error::arg(OP, "index overflows int32")));
+            let v =
+                perm.iter().map(|&i| i32::try_from(i).map_err(|_| Error::arg(OP, "index overflows int32")));
             Tensor::from_vec(v.collect::<Result<Vec<i32>>>()?, shape)?
         }
         DType::I64 => {
-            let v = perm.iter().map(|&i| i64::try_from(i).map_err(|_| Error::arg(OP, "index overflows int64")));
+            let v =
+                perm.iter().map(|&i| i64::try_from(i).map_err(|_| Error::arg(OP, "index overflows int64")));
             Tensor::from_vec(v.collect::<Result<Vec<i64>>>()?, shape)?
         }
         other => {
-            return Err(Error::UnsupportedDType { op: OP, dtype: other, hint: "output_idx_type must be int32 or int64" });
+            return Err(Error::UnsupportedDType {
+                op: OP,
+                dtype: other,
+                hint: "output_idx_type must be int32 or int64",
+            });
         }
     };
     Ok((lu.detached(), p))

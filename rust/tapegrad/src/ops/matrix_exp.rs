@@ -134,7 +134,10 @@ pub fn matrix_exponential(x: &Tensor) -> Result<Tensor> {
     const OP: &str = "MatrixExponential";
     let r = x.rank();
     if r < 2 || x.shape()[r - 1] != x.shape()[r - 2] {
-        return Err(Error::shape(OP, format!("input must be square matrices [..., n, n]; got shape {:?}", x.shape())));
+        return Err(Error::shape(
+            OP,
+            format!("input must be square matrices [..., n, n]; got shape {:?}", x.shape()),
+        ));
     }
     let (maxnorm, conds, degrees): (f64, &[f64], &[usize]) = match x.dtype() {
         DType::F32 => (3.925724783138660, &[4.258730016922831e-001, 1.880152677804762e+000], &[3, 5, 7]),
@@ -144,7 +147,11 @@ pub fn matrix_exponential(x: &Tensor) -> Result<Tensor> {
             &[3, 5, 7, 9, 13],
         ),
         other => {
-            return Err(Error::UnsupportedDType { op: OP, dtype: other, hint: "tf.linalg.expm needs float32 or float64" });
+            return Err(Error::UnsupportedDType {
+                op: OP,
+                dtype: other,
+                hint: "tf.linalg.expm needs float32 or float64",
+            });
         }
     };
     let n = x.shape()[r - 1];

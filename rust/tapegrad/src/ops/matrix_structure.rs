@@ -13,7 +13,10 @@ use crate::{Error, Result, Tensor};
 fn matrix_sides(op: &'static str, x: &Tensor) -> Result<(usize, usize)> {
     let r = x.rank();
     if r < 2 {
-        return Err(Error::shape(op, format!("input must be at least 2-dim, received shape {:?}", x.shape())));
+        return Err(Error::shape(
+            op,
+            format!("input must be at least 2-dim, received shape {:?}", x.shape()),
+        ));
     }
     Ok((x.shape()[r - 2], x.shape()[r - 1]))
 }
@@ -39,10 +42,18 @@ pub fn matrix_band_part(x: &Tensor, num_lower: i64, num_upper: i64) -> Result<Te
     const OP: &str = "MatrixBandPart";
     let (m, n) = matrix_sides(OP, x)?;
     if num_lower > m as i64 {
-        return Err(Error::arg(OP, format!("num_lower must be negative or less or equal to number of rows ({m}) got: {num_lower}")));
+        return Err(Error::arg(
+            OP,
+            format!("num_lower must be negative or less or equal to number of rows ({m}) got: {num_lower}"),
+        ));
     }
     if num_upper > n as i64 {
-        return Err(Error::arg(OP, format!("num_upper must be negative or less or equal to number of columns ({n}) got: {num_upper}")));
+        return Err(Error::arg(
+            OP,
+            format!(
+                "num_upper must be negative or less or equal to number of columns ({n}) got: {num_upper}"
+            ),
+        ));
     }
     let keep = mask(m, n, |i, j| {
         let (i, j) = (i as i64, j as i64);
@@ -64,7 +75,10 @@ pub fn matrix_diag(d: &Tensor) -> Result<Tensor> {
     const OP: &str = "MatrixDiag";
     let r = d.rank();
     if r < 1 {
-        return Err(Error::shape(OP, format!("input must be at least 1-dim, received shape {:?}", d.shape())));
+        return Err(Error::shape(
+            OP,
+            format!("input must be at least 1-dim, received shape {:?}", d.shape()),
+        ));
     }
     let n = d.shape()[r - 1];
     let batch: Vec<i64> = d.shape()[..r - 1].iter().map(|&s| s as i64).collect();

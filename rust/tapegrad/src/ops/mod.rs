@@ -29,9 +29,9 @@ mod reduce;
 mod shape_ops;
 
 pub use composite::*;
+pub use decompositions::*;
 pub use elementwise::*;
 pub use linalg::*;
-pub use decompositions::*;
 pub use matrix_exp::*;
 pub use matrix_structure::*;
 pub use nn::*;
