@@ -161,6 +161,18 @@ __all__ = [
     "where",
     "zeros",
     "zeros_like",
+    # tf.linalg: decompositions, expm, structural matrix ops
+    "lu",
+    "matrix_band_part",
+    "matrix_diag",
+    "matrix_diag_part",
+    "matrix_exponential",
+    "matrix_set_diag",
+    "qr",
+    "self_adjoint_eig",
+    "self_adjoint_eigvals",
+    "svd",
+    "trace",
 ]
 
 _TensorArg = Union["Tensor", "Variable", float, int, builtins.bool, Sequence[Any], npt.ArrayLike]
