@@ -73,7 +73,6 @@ from ._core import (
     minimum,
     multiply,
     negative,
-    norm,
     not_equal,
     one_hot,
     ones,
@@ -118,6 +117,7 @@ from ._core import (
     zeros_like,
 )
 from ._einsum import einsum
+from ._linalg_norm import norm
 from ._scatter_ops import (
     scatter_nd,
     tensor_scatter_nd_add,

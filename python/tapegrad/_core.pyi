@@ -161,6 +161,18 @@ __all__ = [
     "where",
     "zeros",
     "zeros_like",
+    # tf.linalg: decompositions, expm, structural matrix ops
+    "lu",
+    "matrix_band_part",
+    "matrix_diag",
+    "matrix_diag_part",
+    "matrix_exponential",
+    "matrix_set_diag",
+    "qr",
+    "self_adjoint_eig",
+    "self_adjoint_eigvals",
+    "svd",
+    "trace",
 ]
 
 _TensorArg = Union["Tensor", "Variable", float, int, builtins.bool, Sequence[Any], npt.ArrayLike]
@@ -932,3 +944,49 @@ def call_watching_variables(
     f: Callable[..., Any], args: tuple[Any, ...], kwargs: dict[str, Any] | None = None
 ) -> tuple[Any, list[Variable]]:
     """Calls ``f(*args, **kwargs)``; returns its result and the trainable variables it read."""
+
+# ---- tf.linalg: decompositions, expm, structural matrix ops ----
+
+def self_adjoint_eig(tensor: _TensorArg, name: str | None = None) -> tuple[Tensor, Tensor]:
+    """Eigenvalues and eigenvectors `(e, v)` of self-adjoint matrices, TF's `eigh`."""
+
+def self_adjoint_eigvals(tensor: _TensorArg, name: str | None = None) -> Tensor:
+    """Eigenvalues of self-adjoint matrices, ascending, TF's `eigvalsh`."""
+
+def svd(
+    tensor: _TensorArg,
+    full_matrices: builtins.bool = False,
+    compute_uv: builtins.bool = True,
+    name: str | None = None,
+) -> Any:
+    """TF's `svd`: `s` alone, or `(s, u, v)` with `compute_uv`."""
+
+def qr(
+    input: _TensorArg, full_matrices: builtins.bool = False, name: str | None = None
+) -> tuple[Tensor, Tensor]:
+    """TF's `qr`: `(q, r)`."""
+
+def lu(
+    input: _TensorArg, output_idx_type: _DTypeArg | None = None, name: str | None = None
+) -> tuple[Tensor, Tensor]:
+    """TF's `lu`: `(lu, p)`, the packed factors and the row permutation."""
+
+def matrix_exponential(input: _TensorArg, name: str | None = None) -> Tensor:
+    """The matrix exponential, TF's `expm`."""
+
+def matrix_band_part(
+    input: _TensorArg, num_lower: int, num_upper: int, name: str | None = None
+) -> Tensor:
+    """TF's `matrix_band_part(input, num_lower, num_upper)`."""
+
+def matrix_diag(diagonal: _TensorArg, name: str | None = None) -> Tensor:
+    """`[..., n]` diagonals to `[..., n, n]` diagonal matrices (TF's `matrix_diag`, `k = 0`)."""
+
+def matrix_diag_part(input: _TensorArg, name: str | None = None) -> Tensor:
+    """The main diagonal of each (possibly rectangular) matrix (TF's `matrix_diag_part`, `k = 0`)."""
+
+def matrix_set_diag(input: _TensorArg, diagonal: _TensorArg, name: str | None = None) -> Tensor:
+    """Each matrix with its main diagonal replaced (TF's `matrix_set_diag`, `k = 0`)."""
+
+def trace(x: _TensorArg, name: str | None = None) -> Tensor:
+    """The sum of each matrix's main diagonal (TF's `trace`)."""

@@ -1,4 +1,4 @@
-"""``tapegrad.linalg``: the parts of ``tf.linalg`` tapegrad has."""
+"""``tapegrad.linalg``: the parts of ``tf.linalg`` tapegrad has (see ``__all__``)."""
 
 from __future__ import annotations
 
@@ -17,11 +17,41 @@ from ._core import (
     matrix_inverse,
     matrix_solve,
     matrix_triangular_solve,
-    norm,
     tensordot,
     transpose,
 )
 from ._einsum import einsum
+from ._linalg_factor import (
+    Lu,
+    Qr,
+    cholesky_solve,
+    eigh,
+    eigvalsh,
+    expm,
+    lstsq,
+    lu,
+    lu_matrix_inverse,
+    lu_reconstruct,
+    lu_solve,
+    matrix_rank,
+    pinv,
+    qr,
+    svd,
+)
+from ._linalg_norm import norm, normalize
+from ._linalg_structure import (
+    band_part,
+    cross,
+    diag,
+    diag_part,
+    matvec,
+    set_diag,
+    tensor_diag,
+    tensor_diag_part,
+    trace,
+)
+from ._linear_operator import LinearOperatorFullMatrix
+from .math import l2_normalize
 
 
 class LogMatrixDeterminant(NamedTuple):
@@ -63,21 +93,48 @@ solve = matrix_solve
 triangular_solve = matrix_triangular_solve
 
 __all__ = [
+    "LinearOperatorFullMatrix",
     "LogMatrixDeterminant",
+    "Lu",
+    "Qr",
     "adjoint",
+    "band_part",
     "cholesky",
+    "cholesky_solve",
+    "cross",
     "det",
+    "diag",
+    "diag_part",
+    "eigh",
+    "eigvalsh",
     "einsum",
+    "expm",
     "eye",
     "global_norm",
     "inv",
+    "l2_normalize",
     "logdet",
+    "lstsq",
+    "lu",
+    "lu_matrix_inverse",
+    "lu_reconstruct",
+    "lu_solve",
     "matmul",
+    "matrix_rank",
     "matrix_transpose",
+    "matvec",
     "norm",
+    "normalize",
+    "pinv",
+    "qr",
+    "set_diag",
     "slogdet",
     "solve",
+    "svd",
+    "tensor_diag",
+    "tensor_diag_part",
     "tensordot",
+    "trace",
     "transpose",
     "triangular_solve",
 ]

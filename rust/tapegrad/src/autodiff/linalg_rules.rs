@@ -106,5 +106,8 @@ pub(crate) fn vjp(
             let sym = ops::add(&ga, &transpose_last2(&ga)?)?;
             smallvec![Some(ops::mul(&sym, &ops::scalar(0.5, l.dtype()))?)]
         }
+        LinalgOp::Eigh { .. } | LinalgOp::Svd { .. } | LinalgOp::Qr { .. } => {
+            crate::autodiff::decomp_rules::vjp(op, xs, y, g)?
+        }
     })
 }

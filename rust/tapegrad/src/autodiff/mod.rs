@@ -37,6 +37,7 @@
 mod accumulate;
 mod backward;
 pub mod custom;
+mod decomp_rules;
 mod fused;
 mod linalg_rules;
 mod parallel;

@@ -13,6 +13,15 @@
 //! inner loops are contiguous. Batches go parallel through
 //! [`for_each_chunk_weighted`] only when the total work is large; each matrix
 //! is computed the same way either way, so results do not depend on threads.
+//!
+//! Why hand-written rather than `faer` (which `kernels::decomp` uses for QR,
+//! SVD and eigh): these kernels must reproduce Eigen's `PartialPivLU` pivot
+//! order (first maximum on ties), so `tf.linalg.lu`'s `(lu, p)` are TF's, and
+//! TF's conventions for exact-zero pivots (solve/inverse/lu raise, det is 0,
+//! slogdet is `(0, -inf)`), non-positive-definite Cholesky inputs (NaNs, no
+//! error) and zero diagonals in triangular solves (inf/NaN, no error). At the
+//! sizes tape code uses (n ≤ a few hundred), the unblocked loops are not the
+//! bottleneck.
 
 use std::sync::atomic::{AtomicBool, Ordering};
 
@@ -404,6 +413,45 @@ pub(crate) fn determinant(a: &Tensor) -> Result<Tensor> {
         _ => return Err(float_only("MatrixDeterminant", a.dtype())),
     };
     Ok(Tensor::new_unchecked(buf, Shape::from_slice(s.shape())))
+}
+
+/// The packed LU factors of each matrix of `a: [..., n, n]` (TF's `Lu`: the
+/// unit-lower `L` below the diagonal, `U` on and above it) and the row
+/// permutation `p` (`[..., n]`, `P A = L U` with row `i` of `P A` being row
+/// `p[i]` of `A`). A zero pivot is TF's "Input is not invertible." error.
+pub(crate) fn lu(a: &Tensor) -> Result<(Tensor, Vec<usize>)> {
+    const OP: &str = "Lu";
+    let n = square_dim(OP, a)?;
+    let batch: usize = a.shape()[..a.rank() - 2].iter().product();
+    fn typed<T: Float>(a: &[T], batch: usize, n: usize) -> (Vec<T>, Vec<usize>, bool) {
+        let mut out = vec![(Vec::new(), Vec::new()); batch];
+        let bad = per_matrix(batch, &mut out, 1, n * n * n, |b, o| {
+            match factor(&a[b * n * n..(b + 1) * n * n], n) {
+                Some(f) => {
+                    o[0] = f;
+                    true
+                }
+                None => false,
+            }
+        });
+        let (lu, perm): (Vec<Vec<T>>, Vec<Vec<usize>>) = out.into_iter().unzip();
+        (lu.concat(), perm.concat(), bad)
+    }
+    let (buf, perm, bad) = match a.buffer() {
+        Buffer::F32(v) => {
+            let (o, p, bad) = typed(v, batch, n);
+            (Buffer::F32(o), p, bad)
+        }
+        Buffer::F64(v) => {
+            let (o, p, bad) = typed(v, batch, n);
+            (Buffer::F64(o), p, bad)
+        }
+        _ => return Err(float_only(OP, a.dtype())),
+    };
+    if bad {
+        return Err(Error::NotInvertible { op: OP, msg: INVERSE_SINGULAR });
+    }
+    Ok((Tensor::new_unchecked(buf, Shape::from_slice(a.shape())), perm))
 }
 
 fn cholesky_one<T: Float>(m: &[T], n: usize, l: &mut [T]) {

@@ -372,6 +372,7 @@ pub mod random;
 pub(crate) mod alloc;
 mod broadcast;
 mod creation;
+pub(crate) mod decomp;
 mod elementwise;
 pub mod fusion;
 mod gather;

@@ -126,6 +126,24 @@ pub enum LinalgOp {
         /// Solve with the transpose of `a`.
         adjoint: bool,
     },
+    /// `self_adjoint_eig(a)`: output the packed `[e, v]` (just `e` without
+    /// `compute_v`); see `ops::decompositions`.
+    Eigh {
+        /// Whether the eigenvectors are outputs.
+        compute_v: bool,
+    },
+    /// `svd(a)`: output the packed `[s, u, v]` (just `s` without `compute_uv`).
+    Svd {
+        /// `u` and `v` square rather than thin.
+        full_matrices: bool,
+        /// Whether `u` and `v` are outputs.
+        compute_uv: bool,
+    },
+    /// `qr(a)`: output the packed `[q, r]`.
+    Qr {
+        /// `q` square rather than thin.
+        full_matrices: bool,
+    },
 }
 
 impl LinalgOp {
@@ -135,12 +153,23 @@ impl LinalgOp {
             LinalgOp::Solve { .. } | LinalgOp::TriangularSolve { .. } => i == 0,
             LinalgOp::Determinant | LinalgOp::LogAbsDeterminant => true,
             LinalgOp::Inverse { .. } | LinalgOp::SignDeterminant | LinalgOp::Cholesky => false,
+            // without the vectors, the rule recomputes them from the input
+            LinalgOp::Eigh { compute_v } => !compute_v,
+            LinalgOp::Svd { compute_uv, .. } => !compute_uv,
+            // the wide case reads the input's trailing columns
+            LinalgOp::Qr { .. } => true,
         }
     }
 
     /// Whether the rule reads the output's values.
     pub fn needs_output(&self) -> bool {
-        !matches!(self, LinalgOp::LogAbsDeterminant | LinalgOp::SignDeterminant)
+        !matches!(
+            self,
+            LinalgOp::LogAbsDeterminant
+                | LinalgOp::SignDeterminant
+                | LinalgOp::Eigh { compute_v: false }
+                | LinalgOp::Svd { compute_uv: false, .. }
+        )
     }
 
     /// TF's op name.
@@ -152,6 +181,9 @@ impl LinalgOp {
             LinalgOp::LogAbsDeterminant | LinalgOp::SignDeterminant => "LogMatrixDeterminant",
             LinalgOp::Cholesky => "Cholesky",
             LinalgOp::TriangularSolve { .. } => "MatrixTriangularSolve",
+            LinalgOp::Eigh { .. } => "SelfAdjointEigV2",
+            LinalgOp::Svd { .. } => "Svd",
+            LinalgOp::Qr { .. } => "Qr",
         }
     }
 }

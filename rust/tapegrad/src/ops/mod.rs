@@ -19,16 +19,22 @@ use crate::kernels::{BinaryKind, ReduceKind, UnaryKind};
 use crate::shape::Shape;
 
 mod composite;
+mod decompositions;
 mod elementwise;
 mod linalg;
+mod matrix_exp;
+mod matrix_structure;
 mod nn;
 mod piecewise;
 mod reduce;
 mod shape_ops;
 
 pub use composite::*;
+pub use decompositions::*;
 pub use elementwise::*;
 pub use linalg::*;
+pub use matrix_exp::*;
+pub use matrix_structure::*;
 pub use nn::*;
 pub use piecewise::*;
 pub use reduce::*;
