@@ -38,6 +38,7 @@ mod accumulate;
 mod backward;
 pub mod custom;
 mod fused;
+mod gc;
 mod linalg_rules;
 mod parallel;
 mod rules;
