@@ -924,3 +924,17 @@ def call_watching_variables(
     f: Callable[..., Any], args: tuple[Any, ...], kwargs: dict[str, Any] | None = None
 ) -> tuple[Any, list[Variable]]:
     """Calls ``f(*args, **kwargs)``; returns its result and the trainable variables it read."""
+
+# ---- robustness: error types, panic and fork hooks
+
+class ResourceExhaustedError(MemoryError):
+    """Memory for a result could not be allocated (TF's ResourceExhaustedError; also a MemoryError)."""
+
+class InternalError(Exception):
+    """A bug inside tapegrad (a Rust panic caught at the binding); ``tapegrad.errors`` has the one to catch."""
+
+def _panic_exception_type() -> type[BaseException]:
+    """The class PyO3 raises for a caught panic, for ``tapegrad.errors`` to rebase."""
+
+def _test_panic(message: str) -> None:
+    """Test switch: panics inside the extension with ``message``."""
