@@ -161,6 +161,11 @@ __all__ = [
     "where",
     "zeros",
     "zeros_like",
+    # robustness
+    "InternalError",
+    "ResourceExhaustedError",
+    "_panic_exception_type",
+    "_test_panic",
 ]
 
 _TensorArg = Union["Tensor", "Variable", float, int, builtins.bool, Sequence[Any], npt.ArrayLike]
