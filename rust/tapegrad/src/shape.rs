@@ -76,7 +76,7 @@ pub fn too_many_elements(op: &'static str, shape: &[usize]) -> Error {
 /// ```
 /// use tapegrad::{DType, Error, shape::check_alloc};
 /// assert_eq!(check_alloc("zeros", &[2, 3], DType::F32).unwrap(), 6);
-/// let err = check_alloc("zeros", &[1 << 30, 1 << 30], DType::F32).unwrap_err();
+/// let err = check_alloc("zeros", &[1 << 20, 1 << 20], DType::F32).unwrap_err(); // 4 TiB
 /// assert!(matches!(err, Error::ResourceExhausted { .. }));
 /// ```
 pub fn check_alloc(op: &'static str, shape: &[usize], dtype: crate::DType) -> Result<usize> {
