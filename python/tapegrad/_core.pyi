@@ -173,6 +173,11 @@ __all__ = [
     "self_adjoint_eigvals",
     "svd",
     "trace",
+    # robustness
+    "InternalError",
+    "ResourceExhaustedError",
+    "_panic_exception_type",
+    "_test_panic",
 ]
 
 _TensorArg = Union["Tensor", "Variable", float, int, builtins.bool, Sequence[Any], npt.ArrayLike]
@@ -990,3 +995,16 @@ def matrix_set_diag(input: _TensorArg, diagonal: _TensorArg, name: str | None = 
 
 def trace(x: _TensorArg, name: str | None = None) -> Tensor:
     """The sum of each matrix's main diagonal (TF's `trace`)."""
+# ---- robustness: error types, panic and fork hooks
+
+class ResourceExhaustedError(MemoryError):
+    """Memory for a result could not be allocated (TF's ResourceExhaustedError; also a MemoryError)."""
+
+class InternalError(Exception):
+    """A bug inside tapegrad (a Rust panic caught at the binding); ``tapegrad.errors`` has the one to catch."""
+
+def _panic_exception_type() -> type[BaseException]:
+    """The class PyO3 raises for a caught panic, for ``tapegrad.errors`` to rebase."""
+
+def _test_panic(message: str) -> None:
+    """Test switch: panics inside the extension with ``message``."""

@@ -2,10 +2,25 @@
 
 from __future__ import annotations
 
-from ._core import InvalidArgumentError
+from . import _core
+from ._core import InvalidArgumentError, ResourceExhaustedError
 
 #: Raised by ops given an argument they cannot use (a ``ValueError``).
 InvalidArgumentError = InvalidArgumentError
+
+#: Raised when memory for a result cannot be allocated (also a ``MemoryError``).
+ResourceExhaustedError = ResourceExhaustedError
+
+
+class InternalError(Exception):
+    """A bug inside tapegrad: a Rust panic caught at the binding (TF's ``InternalError``).
+
+    An ``Exception``, so ``except Exception`` catches it; the message is the
+    panic's. No instance attributes (``__slots__ = ()``): the class PyO3 raises
+    for panics is rebased under this one, which needs the same object layout.
+    """
+
+    __slots__ = ()
 
 #: TF's base class; tapegrad's op errors are ``ValueError``s.
 OpError = ValueError
@@ -48,20 +63,12 @@ class FailedPreconditionError(_StatusError):
     """``tf.errors.FailedPreconditionError`` (e.g. reading an uninitialised value)."""
 
 
-class InternalError(_StatusError):
-    """``tf.errors.InternalError``."""
-
-
 class NotFoundError(_StatusError):
     """``tf.errors.NotFoundError``."""
 
 
 class PermissionDeniedError(_StatusError):
     """``tf.errors.PermissionDeniedError``."""
-
-
-class ResourceExhaustedError(_StatusError):
-    """``tf.errors.ResourceExhaustedError`` (out of memory)."""
 
 
 class UnauthenticatedError(_StatusError):
@@ -99,3 +106,20 @@ __all__ += [
     "UNAVAILABLE", "UNIMPLEMENTED", "UNKNOWN", "UnauthenticatedError", "UnavailableError",
     "UnimplementedError", "UnknownError",
 ]
+
+
+def _rebase_panics() -> None:
+    """Make the class PyO3 raises for a caught Rust panic an ``InternalError``.
+
+    PyO3's ``PanicException`` derives from ``BaseException``, so ``except
+    Exception`` misses it. Rebasing it (once, at import) under ``InternalError``
+    turns every panic that reaches Python into an ``InternalError`` (and so an
+    ``Exception``) without a wrapper around each op.
+    """
+    panic_type = _core._panic_exception_type()
+    if not issubclass(panic_type, InternalError):
+        panic_type.__bases__ = (InternalError,)
+
+
+_rebase_panics()
+

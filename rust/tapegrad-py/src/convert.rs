@@ -153,7 +153,11 @@ fn from_numpy(
         (b'f', 8) => DType::F64,
         (b'f', _) => DType::F32,
         (b'i', 8) => DType::I64,
-        // uint32 and uint64 do not fit int32.
+        // uint32 and uint64 do not fit int32; uint64 must fit int64.
+        (b'u', 8) => {
+            crate::int_range::check_uint64(arr)?;
+            DType::I64
+        }
         (b'u', size) if size >= 4 => DType::I64,
         (b'i', _) | (b'u', _) => DType::I32,
         (b'b', _) => DType::Bool,

@@ -24,6 +24,18 @@ struct PyGradFn {
     f: Py<PyAny>,
 }
 
+/// Reports the Python function behind a custom gradient to the garbage
+/// collector (`Tape.__traverse__`), if `g` is one of ours.
+pub(crate) fn visit_grad_fn(
+    g: &dyn CustomGradient,
+    visit: &pyo3::PyVisit<'_>,
+) -> Result<(), pyo3::PyTraverseError> {
+    match g.as_any().and_then(|a| a.downcast_ref::<PyGradFn>()) {
+        Some(f) => visit.call(&f.f),
+        None => Ok(()),
+    }
+}
+
 impl PyGradFn {
     fn call(&self, py: Python<'_>, upstream: &[Tensor]) -> PyResult<Vec<Option<Tensor>>> {
         let args =
@@ -47,6 +59,10 @@ impl CustomGradient for PyGradFn {
         // the typed error, and `errors::to_pyerr` re-raises it.
         Python::attach(|py| self.call(py, upstream))
             .map_err(|e| Error::CustomGradientFailed { name: self.name.clone(), source: SharedError::new(e) })
+    }
+
+    fn as_any(&self) -> Option<&dyn std::any::Any> {
+        Some(self)
     }
 }
 

@@ -3,7 +3,7 @@
 //! The `match` is exhaustive on purpose (polars' `error.rs`): a new core error
 //! variant breaks this build until someone decides which Python exception it is.
 
-use pyo3::exceptions::{PyRuntimeError, PyTypeError, PyValueError};
+use pyo3::exceptions::{PyException, PyMemoryError, PyRuntimeError, PyTypeError, PyValueError};
 use pyo3::prelude::*;
 use pyo3::{PyErr, create_exception};
 use tapegrad::Error;
@@ -15,6 +15,20 @@ create_exception!(
     InvalidArgumentError,
     PyValueError,
     "An op got an argument it cannot use: a shape, dtype, axis or value (TF's InvalidArgumentError)."
+);
+
+create_exception!(
+    _core,
+    ResourceExhaustedError,
+    PyMemoryError,
+    "Memory for a result could not be allocated (TF's ResourceExhaustedError; also a MemoryError)."
+);
+
+create_exception!(
+    _core,
+    InternalError,
+    PyException,
+    "A bug inside tapegrad (a Rust panic caught at the binding); the message names the op. Please report it."
 );
 
 /// Converts a core error into the Python exception a TF user would expect.
@@ -32,13 +46,16 @@ pub fn to_pyerr(e: Error) -> PyErr {
         | Error::OutputGradientShape { .. }
         | Error::InvalidArgument { .. }
         | Error::NotInvertible { .. } => InvalidArgumentError::new_err(msg),
+        Error::ResourceExhausted { .. } => ResourceExhaustedError::new_err(msg),
         Error::TapeConsumed | Error::TapeMisuse(_) => PyRuntimeError::new_err(msg),
         // A Python gradient function's own exception, re-raised as itself (same
         // object, type and traceback): the caller of `gradient` sees what it raised.
-        Error::CustomGradientFailed { source, .. } => match source.downcast_ref::<PyErr>() {
-            Some(e) => Python::attach(|py| e.clone_ref(py)),
-            None => PyRuntimeError::new_err(msg),
-        },
+        Error::CustomGradientFailed { source, .. } | Error::Interrupted { source } => {
+            match source.downcast_ref::<PyErr>() {
+                Some(e) => Python::attach(|py| e.clone_ref(py)),
+                None => PyRuntimeError::new_err(msg),
+            }
+        }
         // `Error` is non_exhaustive for downstream crates; every variant known
         // today is mapped above, so this arm only catches future additions.
         #[allow(unreachable_patterns)]

@@ -219,7 +219,7 @@ fn dtype_or(d: Option<&Obj<'_>>, default: DType) -> PyResult<DType> {
 #[pyo3(signature = (shape, dtype=None, name=None))]
 pub fn zeros(shape: &Obj<'_>, dtype: Option<&Obj<'_>>, name: Option<&str>) -> PyResult<PyTensor> {
     let _ = name;
-    Ok(wrap(ops::zeros(&parse_shape(shape)?, dtype_or(dtype, DType::F32)?)))
+    Ok(wrap(ops::checked_fill("zeros", &parse_shape(shape)?, 0.0, dtype_or(dtype, DType::F32)?).py()?))
 }
 
 /// Ones of `shape` (float32 by default).
@@ -227,7 +227,7 @@ pub fn zeros(shape: &Obj<'_>, dtype: Option<&Obj<'_>>, name: Option<&str>) -> Py
 #[pyo3(signature = (shape, dtype=None, name=None))]
 pub fn ones(shape: &Obj<'_>, dtype: Option<&Obj<'_>>, name: Option<&str>) -> PyResult<PyTensor> {
     let _ = name;
-    Ok(wrap(ops::ones(&parse_shape(shape)?, dtype_or(dtype, DType::F32)?)))
+    Ok(wrap(ops::checked_fill("ones", &parse_shape(shape)?, 1.0, dtype_or(dtype, DType::F32)?).py()?))
 }
 
 /// Zeros shaped like `input`.
@@ -309,6 +309,7 @@ pub fn linspace(
     let (s, e) = pair(start, stop)?;
     let dtype = if s.dtype().is_float() { s.dtype() } else { DType::F32 };
     let (a, b) = (crate::tensor::scalar_f64(&s, "start")?, crate::tensor::scalar_f64(&e, "stop")?);
+    tapegrad::shape::check_alloc("linspace", &[num], DType::F64).py()?;
     let step = if num > 1 { (b - a) / (num - 1) as f64 } else { 0.0 };
     let vals: Vec<f64> =
         (0..num).map(|i| if i + 1 == num && num > 1 { b } else { a + step * i as f64 }).collect();
@@ -328,6 +329,7 @@ pub fn eye(
 ) -> PyResult<PyTensor> {
     let _ = name;
     let m = num_columns.unwrap_or(num_rows);
+    tapegrad::shape::check_alloc("eye", &[num_rows, m], DType::F64).py()?;
     let vals: Vec<f64> = (0..num_rows * m).map(|i| if i / m == i % m { 1.0 } else { 0.0 }).collect();
     let mut t =
         kernels::cast(&Tensor::from_vec(vals, &[num_rows, m]).py()?, dtype_or(dtype, DType::F32)?).py()?;
@@ -523,7 +525,16 @@ pub fn add_n(inputs: &Obj<'_>, name: Option<&str>) -> PyResult<PyTensor> {
     let Some(mut acc) = it.next() else {
         return Err(PyValueError::new_err("add_n needs at least one tensor"));
     };
-    for t in it {
+    for (i, t) in it.enumerate() {
+        // TF's AddN does not broadcast.
+        if t.shape() != acc.shape() {
+            return Err(crate::errors::InvalidArgumentError::new_err(format!(
+                "add_n: Inputs to operation AddN of type AddN must have the same size and shape.  Input 0: {:?} != input {}: {:?}",
+                acc.shape(),
+                i + 1,
+                t.shape()
+            )));
+        }
         acc = ops::add(&acc, &t).py()?;
     }
     Ok(wrap(acc))
@@ -974,12 +985,22 @@ pub fn gather(
         return Ok(wrap(out.borrow().t.clone()));
     }
     let p = to_tensor(params, None)?;
-    let idx = to_tensor(indices, Some(DType::I32))?;
+    let idx = index_tensor(indices)?;
     let axis = match axis {
         Some(a) if !a.is_none() => parse_axis(a, "gather")?,
         _ => 0,
     };
     Ok(wrap(ops::gather(&p, &idx, axis).py()?))
+}
+
+/// Indices as TF converts them: Python ints keep their natural int32/int64
+/// (an index beyond int32 stays out of range instead of wrapping into it);
+/// anything else is asked for as int32.
+fn index_tensor(indices: &Obj<'_>) -> PyResult<Tensor> {
+    match to_tensor(indices, None) {
+        Ok(t) if t.dtype().is_int() => Ok(t),
+        _ => to_tensor(indices, Some(DType::I32)),
+    }
 }
 
 /// One-hot rows along a new last axis.
@@ -996,7 +1017,7 @@ pub fn one_hot(
     name: Option<&str>,
 ) -> PyResult<PyTensor> {
     let _ = name;
-    let idx = to_tensor(indices, Some(DType::I32))?;
+    let idx = index_tensor(indices)?;
     let on = on_value.filter(|v| !v.is_none()).map(scalar_of).transpose()?.unwrap_or(1.0);
     let off = off_value.filter(|v| !v.is_none()).map(scalar_of).transpose()?.unwrap_or(0.0);
     let d = dtype_or(dtype, DType::F32)?;

@@ -10,7 +10,9 @@ mod elide;
 mod errors;
 mod functions;
 mod gil;
+mod int_range;
 mod linalg;
+mod robust;
 mod sequence;
 mod tape;
 mod tensor;
@@ -27,6 +29,8 @@ fn _core(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_class::<dtype::PyDType>()?;
     m.add_class::<convert::BufferOwner>()?;
     m.add("InvalidArgumentError", py.get_type::<errors::InvalidArgumentError>())?;
+    m.add("ResourceExhaustedError", py.get_type::<errors::ResourceExhaustedError>())?;
+    m.add("InternalError", py.get_type::<errors::InternalError>())?;
     for d in [
         tapegrad::DType::F32,
         tapegrad::DType::F64,
@@ -40,5 +44,6 @@ fn _core(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(custom::record_custom_gradient, m)?)?;
     m.add_function(wrap_pyfunction!(custom::call_watching_variables, m)?)?;
     linalg::register(m)?;
+    robust::register(m)?;
     Ok(())
 }

@@ -19,6 +19,23 @@ pub struct PyTape {
 
 #[pymethods]
 impl PyTape {
+    /// Garbage-collector support: the Python gradient functions this tape's
+    /// custom-gradient nodes hold (they may close over the tape itself).
+    fn __traverse__(&self, visit: pyo3::PyVisit<'_>) -> Result<(), pyo3::PyTraverseError> {
+        let mut out = Ok(());
+        self.tape.for_each_owned_custom_gradient(|g| {
+            if out.is_ok() {
+                out = crate::custom::visit_grad_fn(g, &visit);
+            }
+        });
+        out
+    }
+
+    /// Breaks a reference cycle through this tape by dropping what it recorded.
+    fn __clear__(&mut self) {
+        self.tape.clear_recorded();
+    }
+
     #[new]
     #[pyo3(signature = (persistent=false, watch_accessed_variables=true))]
     fn new(persistent: bool, watch_accessed_variables: bool) -> PyTape {

@@ -152,6 +152,30 @@ pub enum Error {
         /// What was wrong and how to fix it.
         msg: String,
     },
+    /// Memory for a result could not be reserved (TF's ResourceExhaustedError,
+    /// "OOM when allocating tensor with shape...").
+    #[error(
+        "{op}: OOM when allocating tensor with shape{shape:?} and type {dtype}: {bytes} bytes could not be reserved"
+    )]
+    ResourceExhausted {
+        /// The op that failed.
+        op: &'static str,
+        /// The shape of the tensor it tried to allocate.
+        shape: Vec<usize>,
+        /// Its dtype.
+        dtype: DType,
+        /// The bytes requested.
+        bytes: usize,
+    },
+    /// A long computation stopped because the host's interrupt check failed
+    /// (`crate::interrupt`); `source` is the host's own error (Python's
+    /// `KeyboardInterrupt`, say), for the binding to raise unchanged.
+    #[error("interrupted: {source}")]
+    Interrupted {
+        /// What the check returned.
+        #[source]
+        source: SharedError,
+    },
     /// A matrix that must be invertible has a zero pivot (TF's
     /// InvalidArgumentError "Input matrix is not invertible.").
     #[error("{op}: {msg}")]

@@ -23,6 +23,7 @@ pub mod autodiff;
 pub mod denormal;
 pub mod dtype;
 pub mod error;
+pub mod interrupt;
 pub mod kernels;
 pub mod ops;
 pub mod shape;

@@ -8,7 +8,7 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
 
 use crate::kernels::fusion::Pending;
-use crate::shape::{Shape, numel};
+use crate::shape::{Shape, checked_numel, numel};
 use crate::{DType, Element, Error, Result};
 
 /// Identity of a tensor value, unique for the life of the process. Tapes map
@@ -139,7 +139,7 @@ impl Tensor {
 
     /// Builds a tensor over an already shared buffer (no copy).
     pub fn from_arc(buf: Arc<Buffer>, shape: &[usize]) -> Result<Tensor> {
-        let expected = numel(shape);
+        let expected = checked_numel("tensor", shape)?;
         if buf.len() != expected {
             return Err(Error::DataLength { op: "tensor", len: buf.len(), shape: shape.to_vec(), expected });
         }
@@ -321,7 +321,7 @@ impl Tensor {
 
     /// The same data viewed with another shape of the same element count (no copy, fresh id).
     pub fn with_shape(&self, shape: &[usize]) -> Result<Tensor> {
-        let expected = numel(shape);
+        let expected = checked_numel("reshape", shape)?;
         if self.numel() != expected {
             return Err(Error::DataLength {
                 op: "reshape",

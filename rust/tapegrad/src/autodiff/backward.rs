@@ -295,6 +295,10 @@ fn check_output_gradients(targets: &[Tensor], output_gradients: Option<&[Option<
                     expected: t.shape().to_vec(),
                 });
             }
+            // TF multiplies the seed into the first rule and fails there.
+            if g.dtype() != t.dtype() {
+                return Err(Error::DTypeMismatch { op: "gradient", lhs: g.dtype(), rhs: t.dtype() });
+            }
         }
     }
     Ok(())
@@ -368,10 +372,12 @@ fn run_sequential(
     for (v, seed) in seeds {
         accumulate(&mut grads[v as usize], seed, recording)?;
     }
+    let mut poll = crate::interrupt::Poll::new();
     for (i, node) in nodes.iter_mut().enumerate().rev() {
         if !plan.needed[i] {
             continue;
         }
+        poll.tick()?;
         if let Op::Custom(op) = &node.op {
             run_custom(&op.clone(), node, plan, &mut grads, recording)?;
             if release {

@@ -36,6 +36,13 @@ use crate::{Error, Result, Tensor, ops};
 pub trait CustomGradient: Send + Sync + std::fmt::Debug {
     /// Gradients of the inputs from the gradients of the outputs.
     fn vjp(&self, upstream: &[Tensor]) -> Result<Vec<Option<Tensor>>>;
+
+    /// The callback as `Any`, for a binding that needs its own type back (a
+    /// Python binding reports the Python function it holds to the garbage
+    /// collector). `None` by default.
+    fn as_any(&self) -> Option<&dyn std::any::Any> {
+        None
+    }
 }
 
 /// What an `Op::Custom` node holds: the callback, a name for messages, and the
@@ -52,6 +59,12 @@ impl CustomOp {
     /// The name given to [`record`].
     pub fn name(&self) -> &str {
         &self.name
+    }
+
+    /// The callback, if this op is its only holder: what a tape may report to
+    /// a garbage collector as its own (see `GradientTape::for_each_owned_custom_gradient`).
+    pub(crate) fn solely_owned_grad(&self) -> Option<&dyn CustomGradient> {
+        (Arc::strong_count(&self.grad) == 1).then_some(&*self.grad)
     }
 }
 

@@ -39,6 +39,7 @@ mod backward;
 pub mod custom;
 mod decomp_rules;
 mod fused;
+mod gc;
 mod linalg_rules;
 mod parallel;
 mod rules;

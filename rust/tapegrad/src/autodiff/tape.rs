@@ -165,13 +165,16 @@ pub(crate) fn create(persistent: bool, watch_accessed_variables: bool) -> TapeId
 
 pub(crate) fn release(id: TapeId) {
     // `try_with`: a tape dropped during thread teardown has nothing left to free.
-    let _ = REGISTRY.try_with(|r| {
-        if let Ok(mut reg) = r.try_borrow_mut() {
-            reg.tapes.remove(&id);
-            reg.active.retain(|a| *a != id);
-            refresh_recording(&reg);
-        }
+    // The tape's data is dropped after the registry is unlocked: it may hold
+    // foreign callbacks whose drop runs code that releases other tapes.
+    let taken = REGISTRY.try_with(|r| {
+        let mut reg = r.try_borrow_mut().ok()?;
+        let t = reg.tapes.remove(&id);
+        reg.active.retain(|a| *a != id);
+        refresh_recording(&reg);
+        t
     });
+    drop(taken);
 }
 
 /// Records `op` (already computed: `output` from `inputs`) on every active tape

@@ -25,7 +25,7 @@ const MAX_ENTRIES: usize = 4;
 /// At most this many bytes are cached.
 const MAX_BYTES: usize = 256 << 20;
 
-struct Cache {
+pub(crate) struct Cache {
     /// Oldest first.
     bufs: Vec<Buffer>,
     bytes: usize,
@@ -35,6 +35,14 @@ static CACHE: Mutex<Cache> = Mutex::new(Cache { bufs: Vec::new(), bytes: 0 });
 
 fn lock() -> std::sync::MutexGuard<'static, Cache> {
     CACHE.lock().unwrap_or_else(|e| e.into_inner())
+}
+
+/// The cache's lock, held across a `fork` (see `threading::fork`).
+pub(crate) type CacheGuard = std::sync::MutexGuard<'static, Cache>;
+
+/// Locks the cache until the guard drops (the fork handlers' *prepare*).
+pub(crate) fn hold_cache() -> CacheGuard {
+    lock()
 }
 
 fn nbytes(b: &Buffer) -> usize {

@@ -8,7 +8,7 @@ use crate::kernels::parallel::for_each_chunk;
 use crate::kernels::scalar::Num;
 use crate::kernels::vmath::{self, Fun};
 use crate::kernels::{BinaryKind, UnaryKind};
-use crate::shape::{Shape, broadcast_shapes};
+use crate::shape::{Shape, broadcast_shapes, check_alloc};
 use crate::{Buffer, DType, Error, Result, Tensor};
 
 const FLOAT_HINT: &str =
@@ -374,6 +374,10 @@ pub(crate) fn binary(op: BinaryKind, a: &Tensor, b: &Tensor) -> Result<Tensor> {
         return Err(Error::DTypeMismatch { op: name, lhs: a.dtype(), rhs: b.dtype() });
     }
     let shape = broadcast_shapes(name, a.shape(), b.shape())?;
+    if a.shape() != shape.as_slice() && b.shape() != shape.as_slice() {
+        // A broadcast that grows both sides: its buffer is new memory.
+        check_alloc(name, &shape, a.dtype())?;
+    }
     if let Some(y) = fusion::binary(op, a, b) {
         return Ok(y);
     }
@@ -577,6 +581,7 @@ pub(crate) fn where_(cond: &Tensor, a: &Tensor, b: &Tensor) -> Result<Tensor> {
     }
     let ab = broadcast_shapes("where", a.shape(), b.shape())?;
     let shape = broadcast_shapes("where", cond.shape(), &ab)?;
+    check_alloc("where", &shape, a.dtype())?;
     let c = operand(c, cond);
     fn pick<T: Copy>(k: bool, p: T, q: T) -> T {
         if k { p } else { q }

@@ -45,6 +45,7 @@ pub(crate) fn gather(params: &Tensor, indices: &Tensor, axis: usize) -> Result<T
     let outer: usize = pshape[..axis].iter().product();
     let inner: usize = pshape[axis + 1..].iter().product();
     let shape = gathered_shape(pshape, indices.shape(), axis);
+    crate::shape::check_alloc("gather", &shape, params.dtype())?;
     let buf = with_buffer!(params.buffer(), v => {
         let mut out = Vec::with_capacity(numel(&shape));
         for o in 0..outer {
@@ -142,6 +143,7 @@ pub(crate) fn one_hot(indices: &Tensor, depth: usize, on: f64, off: f64, dtype: 
     let idx = index_values("one_hot", indices)?;
     let mut shape = Shape::from_slice(indices.shape());
     shape.push(depth);
+    crate::shape::check_alloc("one_hot", &shape, dtype)?;
     let buf = match dtype {
         DType::F32 => Buffer::F32(one_hot_typed(&idx, depth, on, off)),
         DType::F64 => Buffer::F64(one_hot_typed(&idx, depth, on, off)),

@@ -120,7 +120,7 @@ impl NormalizedSlice {
             }
         }
         let selected: usize = self.dims.iter().map(|d| d.2).product();
-        if numel(&self.out_shape) != selected {
+        if crate::shape::checked_numel(OP, &self.out_shape)? != selected {
             return bad(format!(
                 "spec out_shape {:?} does not hold the {selected} selected elements",
                 self.out_shape

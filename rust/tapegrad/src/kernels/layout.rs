@@ -74,6 +74,7 @@ pub(crate) fn broadcast_to(x: &Tensor, shape: &[usize]) -> Result<Tensor> {
     if x.shape() == shape {
         return share(x);
     }
+    crate::shape::check_alloc("broadcast_to", shape, x.dtype())?;
     let s = broadcast_strides(x.shape(), shape);
     let it = Strided::<1>::new(shape, [&s], [0]);
     Ok(gather_into(x, &it, Shape::from_slice(shape)))
@@ -138,8 +139,11 @@ pub(crate) fn concat(xs: &[Tensor], axis: usize) -> Result<Tensor> {
                 ),
             ));
         }
-        shape[axis] += x.shape()[axis];
+        shape[axis] = shape[axis]
+            .checked_add(x.shape()[axis])
+            .ok_or_else(|| crate::shape::too_many_elements("concat", first.shape()))?;
     }
+    crate::shape::check_alloc("concat", &shape, first.dtype())?;
     let buf = match first.dtype() {
         DType::F32 => Element::into_buffer(concat_typed::<f32>(xs, axis, &shape)?),
         DType::F64 => Element::into_buffer(concat_typed::<f64>(xs, axis, &shape)?),
@@ -201,8 +205,9 @@ pub(crate) fn pad(x: &Tensor, paddings: &[(usize, usize)], value: f64) -> Result
     let mut shape = Shape::new();
     for (&d, &(b, a)) in x.shape().iter().zip(paddings) {
         let padded = d.checked_add(b).and_then(|v| v.checked_add(a));
-        shape.push(padded.ok_or_else(|| Error::arg("pad", "padded size overflows usize"))?);
+        shape.push(padded.ok_or_else(|| crate::shape::too_many_elements("pad", x.shape()))?);
     }
+    crate::shape::check_alloc("pad", &shape, x.dtype())?;
     let ostr = contiguous_strides(&shape);
     let base: isize = paddings.iter().zip(&ostr).map(|(&(b, _), &s)| b as isize * s).sum();
     // Walk the input (contiguous) and address the output's interior.
@@ -233,8 +238,10 @@ pub(crate) fn tile(x: &Tensor, multiples: &[usize]) -> Result<Tensor> {
     for ((&d, &m), &st) in x.shape().iter().zip(multiples).zip(&own) {
         dims.extend([m, d]);
         s.extend([0, st]);
-        shape.push(d.checked_mul(m).ok_or_else(|| Error::arg("tile", "tiled size overflows usize"))?);
+        shape.push(d.checked_mul(m).ok_or_else(|| crate::shape::too_many_elements("tile", x.shape()))?);
     }
+    // The copy walks `dims` ([m0, d0, m1, d1, ...]): same element count as `shape`.
+    crate::shape::check_alloc("tile", &shape, x.dtype())?;
     let it = Strided::<1>::new(&dims, [&s], [0]);
     Ok(gather_into(x, &it, shape))
 }

@@ -63,6 +63,9 @@ fn gemm_one<T: GemmElem>(plan: &Plan, lhs: &[T], rhs: &[T], dst: &mut [T], piece
     }
     // Hard bounds checks (cheap, once per call) so the unsafe calls below can rely on them
     // even if a caller made a mistake: the farthest element each operand addresses.
+    // No product here wraps: m x k, k x n and m x n are valid shapes (the inputs are
+    // tensors, the output passed `shape::check_alloc` in `matmul`), so each is at most
+    // `shape::MAX_ELEMENTS` (2^60) and fits `isize`.
     let last =
         |rows: usize, rs: isize, cols: usize, cs: isize| (rows - 1) as isize * rs + (cols - 1) as isize * cs;
     if dst.len() != m * n
@@ -117,7 +120,9 @@ fn run_blocks<T: GemmElem>(
         (SendPtr(dst.as_mut_ptr()), SendPtr(lhs.as_ptr().cast_mut()), SendPtr(rhs.as_ptr().cast_mut()));
     let piece = |p: usize| {
         let (rows, cols) = split.piece(p);
-        // SAFETY: `rows` and `cols` lie inside 0..m and 0..n, so every element the piece
+        // SAFETY: (checked invariant: `gemm_one`'s bounds checks passed, and m*n, m*k,
+        // k*n are element counts of valid shapes, so no offset below wraps.)
+        // `rows` and `cols` lie inside 0..m and 0..n, so every element the piece
         // reads or writes is one the full product addresses: in bounds for the inputs by
         // `gemm_one`'s checks (strides are non-negative), and for `dst`, which holds
         // m*n elements laid out by (dst_rs, dst_cs) = (n, 1) or (1, m). Different pieces
@@ -379,6 +384,7 @@ pub(crate) fn matmul(a: &Tensor, b: &Tensor, transpose_a: bool, transpose_b: boo
     let plan = Plan { m, n, k, lhs_rs, lhs_cs, rhs_rs, rhs_cs };
     let mut shape = batch.clone();
     shape.extend([m, n]);
+    crate::shape::check_alloc("matmul", &shape, a.dtype())?;
     let buf = match (a.buffer(), b.buffer()) {
         (Buffer::F32(x), Buffer::F32(y)) => Buffer::F32(batched(x, y, &plan, &batch, a_batch, b_batch)),
         (Buffer::F64(x), Buffer::F64(y)) => Buffer::F64(batched(x, y, &plan, &batch, a_batch, b_batch)),

@@ -19,7 +19,7 @@ use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
 use rand_distr::StandardNormal;
 
-use crate::shape::{Shape, numel};
+use crate::shape::{Shape, check_alloc, numel};
 use crate::{Buffer, DType, Error, Result, Tensor};
 
 /// The global seed TF uses when only an op seed is given.
@@ -112,6 +112,7 @@ fn float_buffer(
 /// Normal samples of `shape`; `seed` (op seed) makes the draw repeatable.
 pub fn normal(shape: &[usize], mean: f64, stddev: f64, dtype: DType, seed: Option<u64>) -> Result<Tensor> {
     float_only("random.normal", dtype)?;
+    check_alloc("random.normal", shape, dtype)?;
     let mut rng = op_rng(seed);
     let buf = float_buffer(dtype, numel(shape), &mut rng, |r| {
         let z: f64 = r.sample(StandardNormal);
@@ -129,6 +130,7 @@ pub fn truncated_normal(
     seed: Option<u64>,
 ) -> Result<Tensor> {
     float_only("random.truncated_normal", dtype)?;
+    check_alloc("random.truncated_normal", shape, dtype)?;
     let mut rng = op_rng(seed);
     let buf = float_buffer(dtype, numel(shape), &mut rng, |r| {
         // Rejection: P(|z| > 2) ≈ 4.6%, so this loops about 1.05 times on average.
@@ -160,7 +162,7 @@ fn uniform_float<T: Copy + PartialOrd>(rng: &mut ChaCha8Rng, lo: f64, hi: f64, c
 /// Uniform samples in `[minval, maxval)`; ints draw from `[minval, maxval)` too.
 pub fn uniform(shape: &[usize], minval: f64, maxval: f64, dtype: DType, seed: Option<u64>) -> Result<Tensor> {
     const OP: &str = "random.uniform";
-    let n = numel(shape);
+    let n = check_alloc(OP, shape, dtype)?;
     let buf = match dtype {
         DType::F32 => {
             let mut rng = op_rng(seed);

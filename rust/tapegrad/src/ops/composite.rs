@@ -197,6 +197,20 @@ pub fn fill(shape: &[usize], value: f64, dtype: DType) -> Tensor {
     kernels::fill(shape, value, dtype)
 }
 
+/// [`fill`] for a shape from outside (a user's): checks that the shape is
+/// valid and its buffer can be allocated first ([`crate::shape::check_alloc`]),
+/// naming `op` in the error.
+///
+/// ```
+/// use tapegrad::{DType, ops::checked_fill};
+/// assert_eq!(checked_fill("zeros", &[2, 2], 0.0, DType::F32).unwrap().shape(), &[2, 2]);
+/// assert!(checked_fill("zeros", &[1 << 32, 1 << 32], 0.0, DType::F32).is_err());
+/// ```
+pub fn checked_fill(op: &'static str, shape: &[usize], value: f64, dtype: DType) -> Result<Tensor> {
+    crate::shape::check_alloc(op, shape, dtype)?;
+    Ok(kernels::fill(shape, value, dtype))
+}
+
 /// Zeros of `shape`.
 ///
 /// ```

@@ -157,7 +157,7 @@ pub fn slice_axis(x: &Tensor, axis: usize, start: usize, len: usize) -> Result<T
 /// Splits into pieces of `sizes` along `axis` (TF's `split` with a size list).
 pub fn split(x: &Tensor, sizes: &[usize], axis: i64) -> Result<Vec<Tensor>> {
     let axis = normalize_axis("split", axis, x.rank())?;
-    let total: usize = sizes.iter().sum();
+    let total = sizes.iter().try_fold(0usize, |acc, &s| acc.checked_add(s)).unwrap_or(usize::MAX);
     if total != x.shape()[axis] {
         return Err(Error::arg(
             "split",

@@ -19,7 +19,10 @@ use rayon::{ThreadPool, ThreadPoolBuilder};
 
 use crate::{Error, Result};
 
+mod fork;
 mod warm;
+
+pub use fork::install_fork_handlers;
 
 static POOL: RwLock<Option<Arc<ThreadPool>>> = RwLock::new(None);
 /// The pool's size, readable without a lock (0 = not built yet).
@@ -60,6 +63,7 @@ pub fn pool() -> Result<Arc<ThreadPool>> {
     if let Some(p) = slot.as_ref() {
         return Ok(p.clone());
     }
+    install_fork_handlers();
     let p = build(default_threads())?;
     SIZE.store(p.current_num_threads(), Ordering::Relaxed);
     *slot = Some(p.clone());
@@ -76,6 +80,7 @@ pub fn pool() -> Result<Arc<ThreadPool>> {
 /// ```
 pub fn set_num_threads(n: usize) -> Result<()> {
     let n = if n == 0 { default_threads() } else { n };
+    install_fork_handlers();
     let p = build(n)?;
     SIZE.store(p.current_num_threads(), Ordering::Relaxed);
     *POOL.write().unwrap_or_else(|e| e.into_inner()) = Some(p);

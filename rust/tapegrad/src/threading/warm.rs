@@ -73,6 +73,25 @@ impl Warmth {
 
 static WARMTH: Warmth = Warmth::new();
 
+/// The posted-work slot's lock, held across a `fork` (see `threading::fork`).
+pub(crate) type PostedGuard = std::sync::MutexGuard<'static, Option<Arc<Shared>>>;
+
+/// Locks the posted-work slot until the guard drops (the fork handlers' *prepare*).
+pub(crate) fn hold_posted() -> PostedGuard {
+    super::lock(&WARMTH.posted)
+}
+
+/// In a fork's child: no worker spins there and no work is posted (the
+/// threads that would run or wait for it were not copied).
+pub(crate) fn reset_after_fork(posted: &mut PostedGuard) {
+    if let Some(old) = posted.take() {
+        // Its closure pointer belongs to a thread the child does not have.
+        std::mem::forget(old);
+    }
+    WARMTH.has_work.store(false, Ordering::Release);
+    WARMTH.spinning.store(0, Ordering::Release);
+}
+
 fn epoch() -> Instant {
     static EPOCH: OnceLock<Instant> = OnceLock::new();
     *EPOCH.get_or_init(Instant::now)
@@ -195,7 +214,7 @@ impl Warmth {
 
 /// Work posted by [`share`]: pieces `0..count`, claimed in order by whoever
 /// takes the next index.
-struct Shared {
+pub(crate) struct Shared {
     /// Points at `share`'s `piece` argument (a `&(dyn Fn(usize) + Sync)`),
     /// its lifetime erased; see the SAFETY notes in `help`.
     piece: *const (),
