@@ -2,6 +2,7 @@
 //! `tapegrad` crate. It converts arguments, calls one core op and wraps the
 //! result; the math, the tape and the gradient rules all live in the core.
 
+mod conv;
 mod convert;
 mod custom;
 mod dtype;
@@ -39,5 +40,6 @@ fn _core(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(custom::record_custom_gradient, m)?)?;
     m.add_function(wrap_pyfunction!(custom::call_watching_variables, m)?)?;
     linalg::register(m)?;
+    conv::register(m)?;
     Ok(())
 }

@@ -388,3 +388,5 @@ mod softmax;
 mod strided;
 mod transpose;
 mod vmath;
+pub mod conv;
+pub mod pool;

@@ -19,6 +19,7 @@ use crate::kernels::{BinaryKind, ReduceKind, UnaryKind};
 use crate::shape::Shape;
 
 mod composite;
+mod conv;
 mod elementwise;
 mod linalg;
 mod nn;
@@ -26,6 +27,7 @@ mod reduce;
 mod shape_ops;
 
 pub use composite::*;
+pub use conv::*;
 pub use elementwise::*;
 pub use linalg::*;
 pub use nn::*;
@@ -139,6 +141,8 @@ pub enum Op {
     Custom(Arc<crate::autodiff::CustomOp>),
     /// A dense linear-algebra primitive (solve, inverse, determinants, ...).
     Linalg(LinalgOp),
+    /// A convolution or pooling primitive (or one of their gradients).
+    Conv(ConvOp),
 }
 
 impl Op {
@@ -177,6 +181,7 @@ impl Op {
             Op::Where => i == 0,
             Op::Cumulative { prod, .. } => *prod,
             Op::Linalg(l) => l.needs_input(i),
+            Op::Conv(c) => c.needs_input(i),
             Op::Identity
             | Op::Reshape
             | Op::Transpose { .. }
@@ -243,6 +248,7 @@ impl Op {
             Op::Tile { .. } => "Tile",
             Op::Custom(_) => "CustomGradient",
             Op::Linalg(l) => l.name(),
+            Op::Conv(c) => c.name(),
         }
     }
 }
