@@ -5,6 +5,21 @@ from __future__ import annotations
 from typing import Any
 
 from . import _core
+from ._conv_ops import (
+    avg_pool,
+    avg_pool1d,
+    avg_pool2d,
+    conv1d,
+    conv2d,
+    conv2d_transpose,
+    convolution,
+    depthwise_conv2d,
+    max_pool,
+    max_pool1d,
+    max_pool2d,
+    pool,
+    separable_conv2d,
+)
 from ._core import (
     Tensor,
     elu,
@@ -194,4 +209,21 @@ __all__ = [
     "tanh",
     "top_k",
     "weighted_cross_entropy_with_logits",
+]
+
+# Convolution and pooling (``_conv_ops``).
+__all__ += [
+    "avg_pool",
+    "avg_pool1d",
+    "avg_pool2d",
+    "conv1d",
+    "conv2d",
+    "conv2d_transpose",
+    "convolution",
+    "depthwise_conv2d",
+    "max_pool",
+    "max_pool1d",
+    "max_pool2d",
+    "pool",
+    "separable_conv2d",
 ]
