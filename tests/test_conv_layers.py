@@ -150,8 +150,6 @@ def test_layer_errors():
     conv(_x((1, 5, 5, 3)))
     with pytest.raises(ValueError, match="incompatible"):
         conv(_x((1, 5, 5, 4)))
-    with pytest.raises(ValueError):
-        layers.MaxPooling2D(padding="full")
 
 
 def _quickstart(tf):
