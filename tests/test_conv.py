@@ -301,3 +301,30 @@ def test_conv_is_bit_identical_across_thread_counts():
         tapegrad.config.threading.set_intra_op_parallelism_threads(before)
     for a, b in zip(*results):
         assert np.array_equal(a, b)
+
+
+@pytest.mark.parametrize("shape", [(2, 30, 30, 16), (3, 60, 60, 16)])
+def test_large_convolutions_and_their_adjoints(shape):
+    """Shapes that span many row tiles (and, for the filter gradient, several tiles per partial sum)."""
+    rng = np.random.default_rng(11)
+    x, f = rng.normal(size=shape), rng.normal(size=(3, 3, shape[-1], 8))
+    want = np_conv2d(x, f, (1, 1), (1, 1), "VALID")
+    xt, ft = tf.constant(x), tf.constant(f)
+    g = rng.normal(size=want.shape)
+    with tf.GradientTape() as tape:
+        tape.watch([xt, ft])
+        y = tf.nn.conv2d(xt, ft, 1, "VALID")
+    np.testing.assert_allclose(to_numpy(y), want, rtol=1e-9, atol=1e-9)
+    gx, gf = tape.gradient(y, [xt, ft], output_gradients=tf.constant(g))
+    inner = float((want * g).sum())
+    np.testing.assert_allclose(float((x * to_numpy(gx)).sum()), inner, rtol=1e-9)
+    np.testing.assert_allclose(float((f * to_numpy(gf)).sum()), inner, rtol=1e-9)
+    # the filter gradient element by element: sum over positions of patch · g
+    gf_want = np.zeros_like(f)
+    for i in range(3):
+        for j in range(3):
+            patch = x[:, i : i + want.shape[1], j : j + want.shape[2], :]
+            gf_want[i, j] = np.einsum("nhwc,nhwo->co", patch, g)
+    np.testing.assert_allclose(to_numpy(gf), gf_want, rtol=1e-9, atol=1e-9)
+    gx_want = np_conv2d_transpose(g, f, x.shape, (1, 1), (1, 1), "VALID")
+    np.testing.assert_allclose(to_numpy(gx), gx_want, rtol=1e-9, atol=1e-9)
