@@ -291,3 +291,54 @@ def test_cnn_step_matches_numpy_gradients():
         down = loss_value()
         kernel.assign(k0)
         np.testing.assert_allclose(g[idx], (up - down) / (2 * eps), rtol=1e-5, atol=1e-8)
+
+
+def test_dcgan_shaped_models_train_without_batchnorm():
+    """The DCGAN tutorial's conv stacks with BatchNormalization left out and LeakyReLU as a Lambda."""
+    L = tf.keras.layers
+
+    def leaky():
+        return L.Lambda(lambda t: tf.nn.leaky_relu(t, alpha=0.3))
+
+    generator = tf.keras.Sequential([
+        L.Dense(7 * 7 * 16, use_bias=False),
+        leaky(),
+        L.Reshape((7, 7, 16)),
+        L.Conv2DTranspose(8, (5, 5), strides=(1, 1), padding="same", use_bias=False),
+        leaky(),
+        L.Conv2DTranspose(4, (5, 5), strides=(2, 2), padding="same", use_bias=False),
+        leaky(),
+        L.Conv2DTranspose(1, (5, 5), strides=(2, 2), padding="same", use_bias=False, activation="tanh"),
+    ])
+    discriminator = tf.keras.Sequential([
+        L.Conv2D(4, (5, 5), strides=(2, 2), padding="same"),
+        leaky(),
+        L.Conv2D(8, (5, 5), strides=(2, 2), padding="same"),
+        leaky(),
+        L.Flatten(),
+        L.Dense(1),
+    ])
+    cross_entropy = tf.keras.losses.BinaryCrossentropy(from_logits=True)
+    opt = tf.keras.optimizers.Adam(1e-3)
+    images = np.random.default_rng(0).uniform(-1, 1, size=(4, 28, 28, 1)).astype(np.float32)
+    noise = tf.constant(np.random.default_rng(1).normal(size=(4, 8)).astype(np.float32))
+    losses = []
+    for _ in range(3):
+        with tf.GradientTape() as disc_tape:
+            generated = generator(noise, training=True)
+            real_output = discriminator(images, training=True)
+            fake_output = discriminator(generated, training=True)
+            disc_loss = cross_entropy(tf.ones_like(real_output), real_output) + cross_entropy(
+                tf.zeros_like(fake_output), fake_output
+            )
+        assert tuple(generated.shape) == (4, 28, 28, 1)
+        grads = disc_tape.gradient(disc_loss, discriminator.trainable_variables)
+        assert all(g is not None for g in grads)
+        opt.apply_gradients(zip(grads, discriminator.trainable_variables))
+        losses.append(float(disc_loss))
+    assert losses[-1] < losses[0]
+    with tf.GradientTape() as gen_tape:
+        fake_output = discriminator(generator(noise, training=True), training=True)
+        gen_loss = cross_entropy(tf.ones_like(fake_output), fake_output)
+    g_grads = gen_tape.gradient(gen_loss, generator.trainable_variables)
+    assert len(g_grads) == 4 and all(g is not None for g in g_grads)
