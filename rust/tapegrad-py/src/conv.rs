@@ -44,7 +44,11 @@ fn arr(p: Pair) -> [usize; 2] {
     [p.0, p.1]
 }
 
-fn run(py: Python<'_>, work: usize, f: impl FnOnce() -> tapegrad::Result<Tensor> + Send) -> PyResult<PyTensor> {
+fn run(
+    py: Python<'_>,
+    work: usize,
+    f: impl FnOnce() -> tapegrad::Result<Tensor> + Send,
+) -> PyResult<PyTensor> {
     Ok(PyTensor::new(crate::gil::compute(py, work, f).py()?))
 }
 

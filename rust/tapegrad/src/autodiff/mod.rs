@@ -36,10 +36,10 @@
 
 mod accumulate;
 mod backward;
+mod conv_rules;
 pub mod custom;
 mod fused;
 mod linalg_rules;
-mod conv_rules;
 mod parallel;
 mod rules;
 pub mod tape;

@@ -554,9 +554,20 @@ fn backprop_filter<T: Float>(g: &Geo, x: &[T], dy: &[T]) -> Vec<T> {
                 let rows = tile.min(g.rows - r0);
                 im2col(g, x, r0, rows, col);
                 for grp in 0..g.groups {
-                    let plan =
-                        Gemm { m: g.kg, n: g.cog, k: rows, lhs: (1, g.ktot), rhs: (g.cout, 1), dst: (g.cout, 1) };
-                    plan.run(&col[grp * g.kg..], &dy[r0 * g.cout + grp * g.cog..], &mut part[grp * g.cog..], t > first);
+                    let plan = Gemm {
+                        m: g.kg,
+                        n: g.cog,
+                        k: rows,
+                        lhs: (1, g.ktot),
+                        rhs: (g.cout, 1),
+                        dst: (g.cout, 1),
+                    };
+                    plan.run(
+                        &col[grp * g.kg..],
+                        &dy[r0 * g.cout + grp * g.cog..],
+                        &mut part[grp * g.cog..],
+                        t > first,
+                    );
                 }
             }
         });
