@@ -1008,3 +1008,57 @@ def _panic_exception_type() -> type[BaseException]:
 
 def _test_panic(message: str) -> None:
     """Test switch: panics inside the extension with ``message``."""
+# Convolution and pooling (NHWC; the tf.nn argument forms are handled in tapegrad._conv_ops).
+def conv2d_nhwc(
+    input: _TensorArg,
+    filters: _TensorArg,
+    strides: tuple[int, int],
+    dilations: tuple[int, int],
+    padding_: str,
+    explicit_paddings: Sequence[tuple[int, int]] | None = None,
+) -> Tensor:
+    """TF's `Conv2D` (NHWC input, HWIO filter; grouped when the input depth is a multiple of the filter's)."""
+
+def conv2d_backprop_input_nhwc(
+    input_sizes: Sequence[int],
+    filters: _TensorArg,
+    out_backprop: _TensorArg,
+    strides: tuple[int, int],
+    dilations: tuple[int, int],
+    padding_: str,
+    explicit_paddings: Sequence[tuple[int, int]] | None = None,
+) -> Tensor:
+    """TF's `Conv2DBackpropInput` (the transposed convolution) for an input of shape `input_sizes`."""
+
+def conv2d_backprop_filter_nhwc(
+    input: _TensorArg,
+    filter_sizes: Sequence[int],
+    out_backprop: _TensorArg,
+    strides: tuple[int, int],
+    dilations: tuple[int, int],
+    padding_: str,
+    explicit_paddings: Sequence[tuple[int, int]] | None = None,
+) -> Tensor:
+    """TF's `Conv2DBackpropFilter` for a filter of shape `filter_sizes`."""
+
+def max_pool2d_nhwc(
+    input: _TensorArg,
+    ksize: tuple[int, int],
+    strides: tuple[int, int],
+    padding_: str,
+    explicit_paddings: Sequence[tuple[int, int]] | None = None,
+) -> Tensor:
+    """TF's `MaxPool` on NHWC input."""
+
+def avg_pool2d_nhwc(
+    input: _TensorArg, ksize: tuple[int, int], strides: tuple[int, int], padding_: str
+) -> Tensor:
+    """TF's `AvgPool` on NHWC input (padding not counted in the averages)."""
+
+__all__ += [
+    "avg_pool2d_nhwc",
+    "conv2d_backprop_filter_nhwc",
+    "conv2d_backprop_input_nhwc",
+    "conv2d_nhwc",
+    "max_pool2d_nhwc",
+]

@@ -1297,6 +1297,21 @@ TARGETS: dict[tuple[str, str, str, int | None], tuple[float, float | None]] = {
 }
 
 
+def _load_sibling(name: str) -> Any:
+    """A module next to this file, loaded by path (peer subprocesses run this file outside the package)."""
+    path = os.path.join(os.path.dirname(os.path.abspath(__file__)), f"{name}.py")
+    spec = importlib.util.spec_from_file_location(f"_tapegrad_{name}", path)
+    if spec is None or spec.loader is None:
+        raise ImportError(f"cannot load {path}")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+# W10 (CNN step) and CONV (one convolution vs the sgemm rate): see bench_conv.py.
+WORKLOADS.update(_load_sibling("bench_conv").workloads(sys.modules[__name__]))
+
+
 def run_local(names: list[str], ctx: Ctx) -> list[Row]:
     """Run tapegrad and the numpy references for the workloads ``names`` in this process."""
     rows: list[Row] = []

@@ -5,6 +5,21 @@ from __future__ import annotations
 from typing import Any
 
 from . import _core
+from ._conv_ops import (
+    avg_pool,
+    avg_pool1d,
+    avg_pool2d,
+    conv1d,
+    conv2d,
+    conv2d_transpose,
+    convolution,
+    depthwise_conv2d,
+    max_pool,
+    max_pool1d,
+    max_pool2d,
+    pool,
+    separable_conv2d,
+)
 from ._core import (
     Tensor,
     elu,
@@ -228,3 +243,19 @@ from .nn_sampled import *  # noqa: E402,F403
 from .nn_sampled import __all__ as _sampled_names  # noqa: E402
 
 __all__ += _sampled_names
+# Convolution and pooling (``_conv_ops``).
+__all__ += [
+    "avg_pool",
+    "avg_pool1d",
+    "avg_pool2d",
+    "conv1d",
+    "conv2d",
+    "conv2d_transpose",
+    "convolution",
+    "depthwise_conv2d",
+    "max_pool",
+    "max_pool1d",
+    "max_pool2d",
+    "pool",
+    "separable_conv2d",
+]

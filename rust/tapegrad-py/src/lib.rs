@@ -3,6 +3,7 @@
 //! result; the math, the tape and the gradient rules all live in the core.
 
 mod autopack;
+mod conv;
 mod convert;
 mod custom;
 mod dtype;
@@ -45,5 +46,6 @@ fn _core(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(custom::call_watching_variables, m)?)?;
     linalg::register(m)?;
     robust::register(m)?;
+    conv::register(m)?;
     Ok(())
 }

@@ -5,11 +5,25 @@ from __future__ import annotations
 
 from .activation import ReLU, Softmax
 from .base import InputSpec, Layer, accepts_training
+
+# Convolution, pooling and spatial layers.
+from .convolutional import Conv1D, Conv2D, Conv2DTranspose, DepthwiseConv2D, SeparableConv2D
 from .core import Activation, Dense, Dropout, Embedding, Lambda
 from .input_layer import Input, InputLayer
 from .masking import Masking
 from .merging import Add, Concatenate
+from .pooling import (
+    AveragePooling1D,
+    AveragePooling2D,
+    GlobalAveragePooling1D,
+    GlobalAveragePooling2D,
+    GlobalMaxPooling1D,
+    GlobalMaxPooling2D,
+    MaxPooling1D,
+    MaxPooling2D,
+)
 from .reshaping import Flatten, Reshape
+from .spatial import Cropping2D, UpSampling2D, ZeroPadding2D
 
 __all__ = [
     "Activation",
@@ -110,3 +124,28 @@ __all__ += ["experimental"]
 from .activity_regularization import ActivityRegularization  # noqa: E402
 
 __all__ += ["ActivityRegularization"]
+__all__ += [
+    "AveragePooling1D",
+    "AveragePooling2D",
+    "Conv1D",
+    "Conv2D",
+    "Conv2DTranspose",
+    "Cropping2D",
+    "DepthwiseConv2D",
+    "GlobalAveragePooling1D",
+    "GlobalAveragePooling2D",
+    "GlobalMaxPooling1D",
+    "GlobalMaxPooling2D",
+    "MaxPooling1D",
+    "MaxPooling2D",
+    "SeparableConv2D",
+    "UpSampling2D",
+    "ZeroPadding2D",
+]
+# Keras's aliases.
+Convolution2D = Conv2D
+MaxPool2D = MaxPooling2D
+AvgPool2D = AveragePooling2D
+MaxPool1D = MaxPooling1D
+AvgPool1D = AveragePooling1D
+__all__ += ["AvgPool1D", "AvgPool2D", "Convolution2D", "MaxPool1D", "MaxPool2D"]

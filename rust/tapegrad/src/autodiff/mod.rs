@@ -36,6 +36,7 @@
 
 mod accumulate;
 mod backward;
+mod conv_rules;
 pub mod custom;
 mod decomp_rules;
 mod fused;

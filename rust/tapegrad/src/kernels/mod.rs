@@ -371,6 +371,7 @@ pub mod random;
 
 pub(crate) mod alloc;
 mod broadcast;
+pub mod conv;
 mod creation;
 pub(crate) mod decomp;
 mod elementwise;
@@ -381,6 +382,7 @@ pub(crate) mod lu;
 mod math;
 mod matmul;
 pub(crate) mod parallel;
+pub mod pool;
 mod reduce;
 mod scalar;
 mod scan;

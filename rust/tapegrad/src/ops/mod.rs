@@ -20,6 +20,7 @@ use crate::shape::Shape;
 
 mod composite;
 mod decompositions;
+mod conv;
 mod elementwise;
 mod linalg;
 mod matrix_exp;
@@ -31,6 +32,7 @@ mod shape_ops;
 
 pub use composite::*;
 pub use decompositions::*;
+pub use conv::*;
 pub use elementwise::*;
 pub use linalg::*;
 pub use matrix_exp::*;
@@ -150,6 +152,8 @@ pub enum Op {
     /// A piecewise-constant function of its input (a mask or step made by a
     /// kernel): its gradient is zeros, connected (see `ops::piecewise`).
     PiecewiseConstant,
+    /// A convolution or pooling primitive (or one of their gradients).
+    Conv(ConvOp),
 }
 
 impl Op {
@@ -188,6 +192,7 @@ impl Op {
             Op::Where => i == 0,
             Op::Cumulative { prod, .. } => *prod,
             Op::Linalg(l) => l.needs_input(i),
+            Op::Conv(c) => c.needs_input(i),
             Op::Identity
             | Op::Reshape
             | Op::Transpose { .. }
@@ -256,6 +261,7 @@ impl Op {
             Op::Custom(_) => "CustomGradient",
             Op::Linalg(l) => l.name(),
             Op::PiecewiseConstant => "PiecewiseConstant",
+            Op::Conv(c) => c.name(),
         }
     }
 }
