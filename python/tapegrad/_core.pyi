@@ -924,3 +924,18 @@ def call_watching_variables(
     f: Callable[..., Any], args: tuple[Any, ...], kwargs: dict[str, Any] | None = None
 ) -> tuple[Any, list[Variable]]:
     """Calls ``f(*args, **kwargs)``; returns its result and the trainable variables it read."""
+
+# ---- fused recurrent sequences (keras SimpleRNN / LSTM / GRU)
+
+def recurrent_sequence(
+    cell: str,
+    inputs: _TensorArg,
+    recurrent_kernel: _TensorArg,
+    initial_h: _TensorArg,
+    initial_c: _TensorArg | None = None,
+    recurrent_bias: _TensorArg | None = None,
+    mask: _TensorArg | None = None,
+    go_backwards: builtins.bool = False,
+    reset_after: builtins.bool = True,
+) -> Tensor:
+    """A whole recurrent sequence as one op: the packed ``[batch, time, sections * units]`` tensor."""

@@ -10,6 +10,7 @@ mod errors;
 mod functions;
 mod gil;
 mod linalg;
+mod recurrent;
 mod sequence;
 mod tape;
 mod tensor;
@@ -39,5 +40,6 @@ fn _core(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(custom::record_custom_gradient, m)?)?;
     m.add_function(wrap_pyfunction!(custom::call_watching_variables, m)?)?;
     linalg::register(m)?;
+    recurrent::register(m)?;
     Ok(())
 }

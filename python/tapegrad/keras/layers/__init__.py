@@ -24,3 +24,22 @@ __all__ = [
     "Softmax",
     "accepts_training",
 ]
+
+from .attention import AdditiveAttention, Attention, MultiHeadAttention
+from .recurrent import GRU, LSTM, RNN, GRUCell, LSTMCell, SimpleRNN, SimpleRNNCell
+from .wrappers import Bidirectional, TimeDistributed
+
+__all__ += [
+    "GRU",
+    "LSTM",
+    "RNN",
+    "AdditiveAttention",
+    "Attention",
+    "Bidirectional",
+    "GRUCell",
+    "LSTMCell",
+    "MultiHeadAttention",
+    "SimpleRNN",
+    "SimpleRNNCell",
+    "TimeDistributed",
+]

@@ -39,6 +39,7 @@ mod backward;
 pub mod custom;
 mod fused;
 mod linalg_rules;
+mod recurrent_rules;
 mod parallel;
 mod rules;
 pub mod tape;

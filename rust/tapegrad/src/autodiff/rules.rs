@@ -205,6 +205,7 @@ pub(crate) fn vjp(node: &Node, g: Tensor, needs: &[bool], lazy: bool) -> Result<
             smallvec![Some(ops::reduce_sum(&folded, Some(&axes), false)?)]
         }
         Op::Linalg(l) => crate::autodiff::linalg_rules::vjp(*l, xs, y, g, need)?,
+        Op::Recurrent(r) => crate::autodiff::recurrent_rules::vjp(*r, xs, y, g, !lazy)?,
         // Its rule is the user's callback, which sees every output's gradient at
         // once: the backward pass calls `custom::vjp` for these nodes instead.
         Op::Custom(c) => {

@@ -380,6 +380,7 @@ pub(crate) mod lu;
 mod math;
 mod matmul;
 pub(crate) mod parallel;
+pub(crate) mod recurrent;
 mod reduce;
 mod scalar;
 mod scan;

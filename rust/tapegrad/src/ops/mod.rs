@@ -22,6 +22,7 @@ mod composite;
 mod elementwise;
 mod linalg;
 mod nn;
+mod recurrent;
 mod reduce;
 mod shape_ops;
 
@@ -29,6 +30,7 @@ pub use composite::*;
 pub use elementwise::*;
 pub use linalg::*;
 pub use nn::*;
+pub use recurrent::*;
 pub use reduce::*;
 pub use shape_ops::*;
 
@@ -139,6 +141,8 @@ pub enum Op {
     Custom(Arc<crate::autodiff::CustomOp>),
     /// A dense linear-algebra primitive (solve, inverse, determinants, ...).
     Linalg(LinalgOp),
+    /// A fused recurrent sequence (SimpleRNN / LSTM / GRU) or its gradient.
+    Recurrent(RecurrentOp),
 }
 
 impl Op {
@@ -177,6 +181,7 @@ impl Op {
             Op::Where => i == 0,
             Op::Cumulative { prod, .. } => *prod,
             Op::Linalg(l) => l.needs_input(i),
+            Op::Recurrent(r) => r.needs_input(i),
             Op::Identity
             | Op::Reshape
             | Op::Transpose { .. }
@@ -212,6 +217,7 @@ impl Op {
             Op::Softmax { .. } | Op::LogSoftmax { .. } => true,
             Op::Cumulative { prod, .. } => *prod,
             Op::Linalg(l) => l.needs_output(),
+            Op::Recurrent(r) => r.needs_output(),
             _ => false,
         }
     }
@@ -243,6 +249,7 @@ impl Op {
             Op::Tile { .. } => "Tile",
             Op::Custom(_) => "CustomGradient",
             Op::Linalg(l) => l.name(),
+            Op::Recurrent(r) => r.name(),
         }
     }
 }
