@@ -119,7 +119,7 @@ class MultiHeadAttention(Layer):
         h = self.num_heads
         return _ProjectionDense(
             "abc,cde->abde", (dim, h, size), (h, size) if self.use_bias else None,
-            self.kernel_initializer, self.bias_initializer, name=name,
+            self.kernel_initializer, self.bias_initializer, name=name, dtype=self._dtype,
         )
 
     def _build_from(self, query: Any, value: Any, key: Any) -> None:
@@ -138,7 +138,7 @@ class MultiHeadAttention(Layer):
         self._value_dense = self._projection("value", v_dim, self.value_dim)
         self._output_dense = _ProjectionDense(
             "abcd,cde->abe", (self.num_heads, self.value_dim, out_dim), (out_dim,) if self.use_bias else None,
-            self.kernel_initializer, self.bias_initializer, name="attention_output",
+            self.kernel_initializer, self.bias_initializer, name="attention_output", dtype=self._dtype,
         )
         # Build in Keras' order so weights list as query, key, value, attention_output.
         self._query_dense(query)

@@ -39,8 +39,8 @@ mod backward;
 pub mod custom;
 mod fused;
 mod linalg_rules;
-mod recurrent_rules;
 mod parallel;
+mod recurrent_rules;
 mod rules;
 pub mod tape;
 

@@ -30,7 +30,13 @@ use crate::{Result, Tensor};
 
 /// Gradients of one recurrent node's inputs `xs` from `g`, the gradient of its
 /// packed output `y`. `recording`: an outer tape records this pass.
-pub(crate) fn vjp(op: RecurrentOp, xs: &[Tensor], y: &Tensor, g: &Tensor, recording: bool) -> Result<InputGrads> {
+pub(crate) fn vjp(
+    op: RecurrentOp,
+    xs: &[Tensor],
+    y: &Tensor,
+    g: &Tensor,
+    recording: bool,
+) -> Result<InputGrads> {
     match op {
         RecurrentOp::Sequence { cell, reverse, masked } => {
             let (u, h0) = (&xs[1], &xs[2]);

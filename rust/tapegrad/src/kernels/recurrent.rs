@@ -338,7 +338,10 @@ fn check_inputs(
     }
     if let Some(m) = mask {
         if m.shape() != [b, t] {
-            return Err(shape_err(cell, format!("mask must be [{b}, {t}] (batch, time); got {:?}", m.shape())));
+            return Err(shape_err(
+                cell,
+                format!("mask must be [{b}, {t}] (batch, time); got {:?}", m.shape()),
+            ));
         }
     }
     let k = h.checked_mul(cell.sections());
@@ -465,7 +468,15 @@ fn forward_typed<T: RnnElem>(
             CellKind::Gru { reset_after } => {
                 let uzr = Mat::rows(h, 2 * h, gh, 0);
                 if reset_after {
-                    gemm_into(&mut rec, Mat::rows(b, gh, gh, 0), &hs, state, u, Mat::rows(h, gh, gh, 0), false)?;
+                    gemm_into(
+                        &mut rec,
+                        Mat::rows(b, gh, gh, 0),
+                        &hs,
+                        state,
+                        u,
+                        Mat::rows(h, gh, gh, 0),
+                        false,
+                    )?;
                     if let Some(rb) = rb {
                         for row in rec.chunks_exact_mut(gh) {
                             row.iter_mut().zip(rb).for_each(|(x, &bv)| *x += bv);
@@ -562,14 +573,18 @@ pub fn sequence_backward(
     let gh = h.checked_mul(cell.gates()).ok_or_else(|| shape_err(cell, "size overflows".into()))?;
     let d = Dims { b, t, h, gh, k: h * cell.sections() };
     if out.shape()[2] != d.k || u.shape() != [h, gh] || h0.shape() != [b, h] || out.dtype() != u.dtype() {
-        return Err(shape_err(cell, format!("saved tensors disagree: out {:?}, u {:?}", out.shape(), u.shape())));
+        return Err(shape_err(
+            cell,
+            format!("saved tensors disagree: out {:?}, u {:?}", out.shape(), u.shape()),
+        ));
     }
     if let Some(m) = mask {
         if m.shape() != [b, t] || m.dtype() != out.dtype() {
             return Err(shape_err(cell, format!("mask must be [{b}, {t}]; got {:?}", m.shape())));
         }
     }
-    if c0.is_some_and(|c| c.shape() != [b, h] || c.dtype() != out.dtype()) || cell.has_cell_state() != c0.is_some()
+    if c0.is_some_and(|c| c.shape() != [b, h] || c.dtype() != out.dtype())
+        || cell.has_cell_state() != c0.is_some()
     {
         return Err(shape_err(cell, "the initial c state disagrees with the cell".into()));
     }
@@ -662,8 +677,11 @@ fn backward_typed<T: RnnElem>(
                     for j in 0..h {
                         // the new (h̃, c̃) are taken only where the mask allows; otherwise the
                         // carried gradients pass straight to the previous state.
-                        let (dht, dct, dh_dir, dc_dir) =
-                            if take { (dhr[j], dcr[j], T::ZERO, T::ZERO) } else { (T::ZERO, T::ZERO, dhr[j], dcr[j]) };
+                        let (dht, dct, dh_dir, dc_dir) = if take {
+                            (dhr[j], dcr[j], T::ZERO, T::ZERO)
+                        } else {
+                            (T::ZERO, T::ZERO, dhr[j], dcr[j])
+                        };
                         let do_ = dht * tc[j] + go[j];
                         let dcn = dct + dht * og[j] * (T::ONE - tc[j] * tc[j]);
                         let di = dcn * gg[j] + gi[j];
@@ -712,7 +730,15 @@ fn backward_typed<T: RnnElem>(
                     let ea = (bi * t + ti) * h;
                     drec[bi * gh + 2 * h..(bi + 1) * gh].copy_from_slice(&extra_all[ea..ea + h]);
                 }
-                gemm_into(&mut dh, Mat::rows(b, h, h, 0), &drec, Mat::rows(b, gh, gh, 0), ud, ut(gh, 0), true)?;
+                gemm_into(
+                    &mut dh,
+                    Mat::rows(b, h, h, 0),
+                    &drec,
+                    Mat::rows(b, gh, gh, 0),
+                    ud,
+                    ut(gh, 0),
+                    true,
+                )?;
             }
             CellKind::Gru { reset_after: false } => {
                 // d(r ⊙ h₋₁) = dĥ_pre · U_hᵀ, then r's gradient and h₋₁'s direct share
@@ -738,10 +764,26 @@ fn backward_typed<T: RnnElem>(
                         dh[bi * h + j] += drh[bi * h + j] * rg;
                     }
                 }
-                gemm_into(&mut dh, Mat::rows(b, h, h, 0), &drec, Mat::rows(b, 2 * h, gh, 0), ud, ut(2 * h, 0), true)?;
+                gemm_into(
+                    &mut dh,
+                    Mat::rows(b, h, h, 0),
+                    &drec,
+                    Mat::rows(b, 2 * h, gh, 0),
+                    ud,
+                    ut(2 * h, 0),
+                    true,
+                )?;
             }
             _ => {
-                gemm_into(&mut dh, Mat::rows(b, h, h, 0), &drec, Mat::rows(b, gh, gh, 0), ud, ut(gh, 0), true)?;
+                gemm_into(
+                    &mut dh,
+                    Mat::rows(b, h, h, 0),
+                    &drec,
+                    Mat::rows(b, gh, gh, 0),
+                    ud,
+                    ut(gh, 0),
+                    true,
+                )?;
             }
         }
     }
@@ -856,7 +898,7 @@ mod tests {
                     reverse,
                 )?;
                 let eps = 1e-6;
-                let mut check = |which: usize, analytic: &Tensor| -> Result<()> {
+                let check = |which: usize, analytic: &Tensor| -> Result<()> {
                     let a = analytic.as_slice::<f64>().unwrap_or(&[]);
                     for i in 0..a.len() {
                         let mut args = [xp.clone(), u.clone(), h0.clone(), c0.clone(), rb.clone()];
@@ -865,7 +907,11 @@ mod tests {
                         args[which][i] -= 2.0 * eps;
                         let dn = run(&args[0], &args[1], &args[2], &args[3], &args[4])?;
                         let fd = (up - dn) / (2.0 * eps);
-                        assert!((fd - a[i]).abs() < 1e-6, "{cell:?} rev={reverse} input {which}[{i}]: {fd} vs {}", a[i]);
+                        assert!(
+                            (fd - a[i]).abs() < 1e-6,
+                            "{cell:?} rev={reverse} input {which}[{i}]: {fd} vs {}",
+                            a[i]
+                        );
                     }
                     Ok(())
                 };

@@ -103,7 +103,12 @@ pub(crate) fn unfused_sequence(
     use crate::ops::{add, concat, matmul, mul, reshape, scalar, sigmoid, slice_axis, stack, sub, tanh};
     let (b, t, gh) = match xp.shape() {
         [b, t, gh] => (*b, *t, *gh),
-        _ => return Err(crate::Error::shape(cell.op_name(), format!("xp must be rank 3; got {:?}", xp.shape()))),
+        _ => {
+            return Err(crate::Error::shape(
+                cell.op_name(),
+                format!("xp must be rank 3; got {:?}", xp.shape()),
+            ));
+        }
     };
     let h = u.shape().first().copied().unwrap_or(0);
     let one = scalar(1.0, xp.dtype());
@@ -128,9 +133,15 @@ pub(crate) fn unfused_sequence(
                 hs.clone()
             }
             CellKind::Lstm => {
-                let c_prev = cs.clone().ok_or_else(|| crate::Error::arg(cell.op_name(), "missing c state"))?;
+                let c_prev =
+                    cs.clone().ok_or_else(|| crate::Error::arg(cell.op_name(), "missing c state"))?;
                 let z = add(&xt, &matmul(&hs, u, false, false)?)?;
-                let (i, f, g, o) = (sigmoid(&sec(&z, 0)?)?, sigmoid(&sec(&z, 1)?)?, tanh(&sec(&z, 2)?)?, sigmoid(&sec(&z, 3)?)?);
+                let (i, f, g, o) = (
+                    sigmoid(&sec(&z, 0)?)?,
+                    sigmoid(&sec(&z, 1)?)?,
+                    tanh(&sec(&z, 2)?)?,
+                    sigmoid(&sec(&z, 3)?)?,
+                );
                 let cn = add(&mul(&f, &c_prev)?, &mul(&i, &g)?)?;
                 let hn = mul(&o, &tanh(&cn)?)?;
                 let c_new = keep(&cn, &c_prev)?;
@@ -147,7 +158,10 @@ pub(crate) fn unfused_sequence(
                     }
                     (rec, None)
                 } else {
-                    (matmul(&hs, &slice_axis(u, 1, 0, 2 * h)?, false, false)?, Some(slice_axis(u, 1, 2 * h, h)?))
+                    (
+                        matmul(&hs, &slice_axis(u, 1, 0, 2 * h)?, false, false)?,
+                        Some(slice_axis(u, 1, 2 * h, h)?),
+                    )
                 };
                 let z = sigmoid(&add(&sec(&xt, 0)?, &sec(&rec, 0)?)?)?;
                 let r = sigmoid(&add(&sec(&xt, 1)?, &sec(&rec, 1)?)?)?;
@@ -156,7 +170,9 @@ pub(crate) fn unfused_sequence(
                         let q = sec(&rec, 2)?;
                         (tanh(&add(&sec(&xt, 2)?, &mul(&r, &q)?)?)?, Some(q))
                     }
-                    Some(uh) => (tanh(&add(&sec(&xt, 2)?, &matmul(&mul(&r, &hs)?, &uh, false, false)?)?)?, None),
+                    Some(uh) => {
+                        (tanh(&add(&sec(&xt, 2)?, &matmul(&mul(&r, &hs)?, &uh, false, false)?)?)?, None)
+                    }
                 };
                 let hn = add(&mul(&z, &hs)?, &mul(&sub(&one, &z)?, &hh)?)?;
                 hs = keep(&hn, &hs)?;
