@@ -113,6 +113,7 @@ __all__ = [
     "rank",
     "reciprocal",
     "record_custom_gradient",
+    "recurrent_sequence",
     "reduce_all",
     "reduce_any",
     "reduce_logsumexp",
