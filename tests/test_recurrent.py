@@ -380,3 +380,27 @@ def test_lstm_text_classifier_trains():
         opt.apply_gradients(zip(grads, variables))
         losses.append(float(to_numpy(loss)))
     assert losses[-1] < 0.5 * losses[0]
+
+
+def test_sequential_text_model_with_bidirectional_lstm_trains():
+    rng = np.random.default_rng(13)
+    ids = rng.integers(1, 30, size=(8, 7))
+    labels = (ids[:, 0] > 15).astype(np.int32)
+    model = tf.keras.Sequential([
+        layers.Embedding(30, 6),
+        layers.Bidirectional(layers.LSTM(5, return_sequences=True)),
+        layers.GRU(4),
+        layers.Dense(2),
+    ])
+    loss_fn = tf.keras.losses.SparseCategoricalCrossentropy(from_logits=True)
+    opt = tf.keras.optimizers.SGD(0.5)
+    first = None
+    for _ in range(10):
+        with tf.GradientTape() as tape:
+            loss = loss_fn(labels, model(ids))
+        grads = tape.gradient(loss, model.trainable_variables)
+        assert all(g is not None for g in grads)
+        opt.apply_gradients(zip(grads, model.trainable_variables))
+        first = float(to_numpy(loss)) if first is None else first
+    assert float(to_numpy(loss)) < first
+    assert len(model.trainable_variables) == 1 + 6 + 3 + 2
