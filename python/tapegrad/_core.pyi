@@ -113,6 +113,7 @@ __all__ = [
     "rank",
     "reciprocal",
     "record_custom_gradient",
+    "recurrent_sequence",
     "reduce_all",
     "reduce_any",
     "reduce_logsumexp",
@@ -1062,3 +1063,17 @@ __all__ += [
     "conv2d_nhwc",
     "max_pool2d_nhwc",
 ]
+# ---- fused recurrent sequences (keras SimpleRNN / LSTM / GRU)
+
+def recurrent_sequence(
+    cell: str,
+    inputs: _TensorArg,
+    recurrent_kernel: _TensorArg,
+    initial_h: _TensorArg,
+    initial_c: _TensorArg | None = None,
+    recurrent_bias: _TensorArg | None = None,
+    mask: _TensorArg | None = None,
+    go_backwards: builtins.bool = False,
+    reset_after: builtins.bool = True,
+) -> Tensor:
+    """A whole recurrent sequence as one op: the packed ``[batch, time, sections * units]`` tensor."""

@@ -1775,5 +1775,21 @@ def w9_import(impl: str) -> None:
     __import__(module)
 
 
+def _register_w11() -> None:
+    """W11 (an LSTM training step) lives in ``bench_rnn``."""
+    if __package__:
+        from . import bench_rnn
+    else:  # run as a script (peer subprocesses): load the file beside this one
+        path = os.path.join(os.path.dirname(os.path.abspath(__file__)), "bench_rnn.py")
+        spec = importlib.util.spec_from_file_location("tapegrad_bench_rnn", path)
+        if spec is None or spec.loader is None:
+            return
+        bench_rnn = importlib.util.module_from_spec(spec)
+        spec.loader.exec_module(bench_rnn)
+    bench_rnn.register(sys.modules[__name__])
+
+
+_register_w11()
+
 if __name__ == "__main__":
     sys.exit(main())

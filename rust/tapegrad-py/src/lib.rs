@@ -13,6 +13,7 @@ mod functions;
 mod gil;
 mod int_range;
 mod linalg;
+mod recurrent;
 mod robust;
 mod sequence;
 mod tape;
@@ -47,5 +48,6 @@ fn _core(m: &Bound<'_, PyModule>) -> PyResult<()> {
     linalg::register(m)?;
     robust::register(m)?;
     conv::register(m)?;
+    recurrent::register(m)?;
     Ok(())
 }

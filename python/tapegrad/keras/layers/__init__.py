@@ -149,3 +149,21 @@ AvgPool2D = AveragePooling2D
 MaxPool1D = MaxPooling1D
 AvgPool1D = AveragePooling1D
 __all__ += ["AvgPool1D", "AvgPool2D", "Convolution2D", "MaxPool1D", "MaxPool2D"]
+from .attention import AdditiveAttention, Attention, MultiHeadAttention
+from .recurrent import GRU, LSTM, RNN, GRUCell, LSTMCell, SimpleRNN, SimpleRNNCell
+from .wrappers import Bidirectional, TimeDistributed
+
+__all__ += [
+    "GRU",
+    "LSTM",
+    "RNN",
+    "AdditiveAttention",
+    "Attention",
+    "Bidirectional",
+    "GRUCell",
+    "LSTMCell",
+    "MultiHeadAttention",
+    "SimpleRNN",
+    "SimpleRNNCell",
+    "TimeDistributed",
+]

@@ -43,6 +43,7 @@ mod fused;
 mod gc;
 mod linalg_rules;
 mod parallel;
+mod recurrent_rules;
 mod rules;
 mod sparse;
 pub mod tape;

@@ -208,6 +208,7 @@ pub(crate) fn vjp(node: &Node, g: Tensor, needs: &[bool], lazy: bool) -> Result<
         // locally constant: zeros, but connected (TF's ReluGrad family)
         Op::PiecewiseConstant => smallvec![Some(ops::zeros_like(x))],
         Op::Conv(c) => crate::autodiff::conv_rules::vjp(*c, xs, g, need)?,
+        Op::Recurrent(r) => crate::autodiff::recurrent_rules::vjp(*r, xs, y, g, !lazy)?,
         // Its rule is the user's callback, which sees every output's gradient at
         // once: the backward pass calls `custom::vjp` for these nodes instead.
         Op::Custom(c) => {

@@ -383,6 +383,7 @@ mod math;
 mod matmul;
 pub(crate) mod parallel;
 pub mod pool;
+pub(crate) mod recurrent;
 mod reduce;
 mod scalar;
 mod scan;

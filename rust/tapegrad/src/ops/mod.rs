@@ -19,26 +19,28 @@ use crate::kernels::{BinaryKind, ReduceKind, UnaryKind};
 use crate::shape::Shape;
 
 mod composite;
-mod decompositions;
 mod conv;
+mod decompositions;
 mod elementwise;
 mod linalg;
 mod matrix_exp;
 mod matrix_structure;
 mod nn;
 mod piecewise;
+mod recurrent;
 mod reduce;
 mod shape_ops;
 
 pub use composite::*;
-pub use decompositions::*;
 pub use conv::*;
+pub use decompositions::*;
 pub use elementwise::*;
 pub use linalg::*;
 pub use matrix_exp::*;
 pub use matrix_structure::*;
 pub use nn::*;
 pub use piecewise::*;
+pub use recurrent::*;
 pub use reduce::*;
 pub use shape_ops::*;
 
@@ -154,6 +156,8 @@ pub enum Op {
     PiecewiseConstant,
     /// A convolution or pooling primitive (or one of their gradients).
     Conv(ConvOp),
+    /// A fused recurrent sequence (SimpleRNN / LSTM / GRU) or its gradient.
+    Recurrent(RecurrentOp),
 }
 
 impl Op {
@@ -193,6 +197,7 @@ impl Op {
             Op::Cumulative { prod, .. } => *prod,
             Op::Linalg(l) => l.needs_input(i),
             Op::Conv(c) => c.needs_input(i),
+            Op::Recurrent(r) => r.needs_input(i),
             Op::Identity
             | Op::Reshape
             | Op::Transpose { .. }
@@ -229,6 +234,7 @@ impl Op {
             Op::Softmax { .. } | Op::LogSoftmax { .. } => true,
             Op::Cumulative { prod, .. } => *prod,
             Op::Linalg(l) => l.needs_output(),
+            Op::Recurrent(r) => r.needs_output(),
             _ => false,
         }
     }
@@ -262,6 +268,7 @@ impl Op {
             Op::Linalg(l) => l.name(),
             Op::PiecewiseConstant => "PiecewiseConstant",
             Op::Conv(c) => c.name(),
+            Op::Recurrent(r) => r.name(),
         }
     }
 }
