@@ -149,9 +149,9 @@ AvgPool2D = AveragePooling2D
 MaxPool1D = MaxPooling1D
 AvgPool1D = AveragePooling1D
 __all__ += ["AvgPool1D", "AvgPool2D", "Convolution2D", "MaxPool1D", "MaxPool2D"]
-from .attention import AdditiveAttention, Attention, MultiHeadAttention
-from .recurrent import GRU, LSTM, RNN, GRUCell, LSTMCell, SimpleRNN, SimpleRNNCell
-from .wrappers import Bidirectional, TimeDistributed
+from .attention import AdditiveAttention, Attention, MultiHeadAttention  # noqa: E402
+from .recurrent import GRU, LSTM, RNN, GRUCell, LSTMCell, SimpleRNN, SimpleRNNCell  # noqa: E402
+from .wrappers import Bidirectional, TimeDistributed  # noqa: E402
 
 __all__ += [
     "GRU",
