@@ -49,7 +49,7 @@ fn main() -> Result<()> {
         Ok(inner.gradient(&[y], &[Source::Tensor(x.clone())])?.remove(0))
     })??;
     let d2y_dx2 = match &dy_dx {
-        Some(g) => outer.gradient(&[g.clone()], &[Source::Tensor(x.clone())])?.remove(0),
+        Some(g) => outer.gradient(std::slice::from_ref(g), &[Source::Tensor(x.clone())])?.remove(0),
         None => None,
     };
     println!("dy/dx = {:?}, d2y/dx2 = {:?}", scalar(&dy_dx), scalar(&d2y_dx2));
