@@ -4,7 +4,7 @@
 //! [`set_interrupt_check`] (the Python binding's takes the GIL for a moment and
 //! runs Python's signal handlers, so `KeyboardInterrupt` is raised there), and
 //! long loops -- the sequential backward pass, node by node -- call
-//! [`Poll::tick`]. A tick is a counter increment; every few ticks it reads the
+//! `Poll::tick`. A tick is a counter increment; every few ticks it reads the
 //! clock, and it calls the host's check at most once per [`INTERVAL`]. A check
 //! that fails stops the loop with its error. A persistent tape's backward pass
 //! works on a copy of the recorded nodes, so an interrupted pass leaves the tape
