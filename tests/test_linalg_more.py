@@ -304,7 +304,9 @@ def test_expm_values(batch, n, scale, data):
     a = data.draw(S.arrays((*batch, n, n), -1.0, 1.0), label="a") * scale / n
     want = _np_expm(a)
     got = tf.linalg.expm(tf.constant(a))
-    np.testing.assert_allclose(to_numpy(got), want, rtol=1e-9, atol=1e-12 * np.max(np.abs(want), initial=1.0))
+    # At norm ~30 the entries reach e^30 and the Taylor reference itself loses digits (seen: 2e-8).
+    rtol = 1e-9 if scale <= 4.0 else 1e-7
+    np.testing.assert_allclose(to_numpy(got), want, rtol=rtol, atol=1e-12 * np.max(np.abs(want), initial=1.0))
     got32 = tf.linalg.expm(tf.constant(a, tf.float32))
     assert got32.dtype == tf.float32
     if scale > 4.0:
