@@ -430,6 +430,14 @@ class LossFunctionWrapper(Loss):
         self.fn = fn
         self._fn_kwargs = kwargs
 
+    def __getattr__(self, name: str) -> Any:
+        # The hyper-parameters (``from_logits``, ``axis``, ...) are read from the keyword
+        # arguments given to ``fn``: one copy, not an attribute per subclass.
+        kwargs = self.__dict__.get("_fn_kwargs", {})
+        if name in kwargs:
+            return kwargs[name]
+        raise AttributeError(f"{type(self).__name__!r} object has no attribute {name!r}")
+
     def call(self, y_true: Any, y_pred: Any) -> Any:
         """``fn(y_true, y_pred, **kwargs)`` with a trailing size-1 axis squeezed where ranks differ."""
         y_true, y_pred = squeeze_or_expand_to_same_rank(y_true, y_pred)
@@ -546,9 +554,6 @@ class BinaryCrossentropy(LossFunctionWrapper):
             label_smoothing=label_smoothing,
             axis=axis,
         )
-        self.from_logits = from_logits
-        self.label_smoothing = label_smoothing
-        self.axis = axis
 
 
 class CategoricalCrossentropy(LossFunctionWrapper):
@@ -572,9 +577,6 @@ class CategoricalCrossentropy(LossFunctionWrapper):
             label_smoothing=label_smoothing,
             axis=axis,
         )
-        self.from_logits = from_logits
-        self.label_smoothing = label_smoothing
-        self.axis = axis
 
 
 class SparseCategoricalCrossentropy(LossFunctionWrapper):
@@ -598,8 +600,6 @@ class SparseCategoricalCrossentropy(LossFunctionWrapper):
             ignore_class=ignore_class,
             axis=axis,
         )
-        self.from_logits = from_logits
-        self.ignore_class = ignore_class
 
     def get_config(self) -> dict[str, Any]:
         return {**Loss.get_config(self), "from_logits": self.from_logits, "ignore_class": self.ignore_class}
@@ -667,12 +667,6 @@ class BinaryFocalCrossentropy(LossFunctionWrapper):
             label_smoothing=label_smoothing,
             axis=axis,
         )
-        self.apply_class_balancing = apply_class_balancing
-        self.alpha = alpha
-        self.gamma = gamma
-        self.from_logits = from_logits
-        self.label_smoothing = label_smoothing
-        self.axis = axis
 
 
 class CategoricalFocalCrossentropy(LossFunctionWrapper):
@@ -700,11 +694,6 @@ class CategoricalFocalCrossentropy(LossFunctionWrapper):
             label_smoothing=label_smoothing,
             axis=axis,
         )
-        self.alpha = alpha
-        self.gamma = gamma
-        self.from_logits = from_logits
-        self.label_smoothing = label_smoothing
-        self.axis = axis
 
 
 # Short aliases exported by tf.keras (functions and classes).
